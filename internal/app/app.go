@@ -1,0 +1,247 @@
+// Package app is licensor's composition root: it turns a Config into the
+// running parts (server secret, database, signing key, password hasher,
+// rules, HTTP handler) in one place, so that the CLI, the server and the
+// tests are wired identically.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/licenseapi"
+	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/seal"
+	"github.com/licensor/licensor/internal/signing"
+	"github.com/licensor/licensor/internal/store"
+)
+
+// Config is everything licensor can be told. The CLI fills it from flags and
+// LICENSOR_* environment variables.
+type Config struct {
+	DataDir string // SQLite database and server secret live here
+	// Secret, when set, is the base64 server secret; otherwise it is read
+	// from (or created in) DataDir/secret.key. Instances sharing one
+	// database must share the secret.
+	Secret  string
+	KeyBits int // RSA key size when the signing key is first created
+
+	Argon2   password.Params
+	HashPool password.PoolConfig
+	Throttle licensing.ThrottleConfig
+
+	MaxSkew        time.Duration
+	MaxBodyBytes   int64
+	TrustedProxies []netip.Prefix
+
+	// Existing makes Open fail instead of creating a data directory or
+	// database that is not there yet (provisioning commands).
+	Existing bool
+
+	Log *slog.Logger
+	Now func() time.Time // nil: time.Now
+}
+
+// ErrNotInitialized is returned by Open with Existing set when the data
+// directory holds no database.
+var ErrNotInitialized = errors.New("no licensor database here: run `licensor init` first (or pass --data)")
+
+// App holds the opened parts.
+type App struct {
+	cfg     Config
+	Store   *store.Store
+	Box     *seal.Box
+	Signer  *signing.Signer
+	Hasher  *password.Hasher
+	Service *licensing.Service
+}
+
+// DatabasePath is where the SQLite database lives in a data directory.
+func DatabasePath(dataDir string) string { return filepath.Join(dataDir, "licensor.db") }
+
+// Open prepares the data directory (creating it, the server secret, the
+// database schema and the signing key on first use) and builds the parts.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("a data directory is required")
+	}
+	if cfg.Existing {
+		if _, err := os.Stat(DatabasePath(cfg.DataDir)); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.DataDir, ErrNotInitialized)
+		}
+	}
+	var secret []byte
+	var err error
+	if cfg.Secret != "" {
+		secret, err = seal.ParseSecret(cfg.Secret)
+	} else {
+		var created bool
+		secret, created, err = seal.LoadOrCreateSecretFile(filepath.Join(cfg.DataDir, "secret.key"))
+		if created {
+			cfg.Log.Info("created server secret", "path", filepath.Join(cfg.DataDir, "secret.key"))
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	box, err := seal.New(secret)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenSQLite(ctx, DatabasePath(cfg.DataDir))
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, st, box)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) (*App, error) {
+	if err := st.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	signer, err := loadSigner(ctx, cfg, st, box)
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := password.NewHasher(cfg.Argon2, cfg.HashPool)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := licensing.New(st, hasher, box, licensing.Config{Throttle: cfg.Throttle}, cfg.Log, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &App{cfg: cfg, Store: st, Box: box, Signer: signer, Hasher: hasher, Service: svc}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+const signingKeyName = "response-signing"
+
+// loadSigner loads the response-signing key from the database, creating it
+// on first use. It lives in the database, not the data directory, so that
+// every instance sharing the database signs with the same key.
+func loadSigner(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) (*signing.Signer, error) {
+	k, err := st.Reader().ServerKey(ctx, signingKeyName)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := createSigningKey(ctx, cfg, st, box); err != nil {
+			return nil, err
+		}
+		k, err = st.Writer().ServerKey(ctx, signingKeyName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	der, err := box.Open(k.PrivateSealed, "server_key:"+k.Name)
+	if err != nil {
+		return nil, fmt.Errorf("open the response-signing key: %w (is this the server secret the database was created with?)", err)
+	}
+	key, err := signing.ParsePrivateKey(der)
+	if err != nil {
+		return nil, err
+	}
+	return signing.New(key)
+}
+
+func createSigningKey(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) error {
+	bits := cfg.KeyBits
+	if bits == 0 {
+		bits = 2048
+	}
+	key, err := signing.GenerateKey(bits)
+	if err != nil {
+		return err
+	}
+	der, err := signing.MarshalPrivateKey(key)
+	if err != nil {
+		return err
+	}
+	pub, err := signing.PublicKeyPEM(&key.PublicKey)
+	if err != nil {
+		return err
+	}
+	created, err := st.Writer().InsertServerKeyIfAbsent(ctx, store.ServerKey{
+		Name:          signingKeyName,
+		Algorithm:     fmt.Sprintf("RSA-%d PKCS1v15 SHA-256", bits),
+		PublicPEM:     pub,
+		PrivateSealed: box.Seal(der, "server_key:"+signingKeyName),
+		CreatedAt:     time.Now(),
+	})
+	if created {
+		cfg.Log.Info("created response-signing key", "bits", bits)
+	}
+	return err
+}
+
+// Handler returns the whole HTTP surface: the License API under /api/v4/
+// and a health check.
+func (a *App) Handler() http.Handler {
+	verifier := auth.NewVerifier(a.Service.Credential, a.cfg.MaxSkew, a.cfg.Now)
+	api := licenseapi.New(a.Service, verifier, a.Signer, a.cfg.Log, licenseapi.Config{
+		MaxBodyBytes:   a.cfg.MaxBodyBytes,
+		TrustedProxies: a.cfg.TrustedProxies,
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.Store.Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	// Everything else, including unknown paths outside /api/v4/, gets the
+	// License API's JSON 404/405.
+	mux.Handle("/", api)
+	return mux
+}
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully,
+// letting requests in flight finish for up to 10 seconds.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// Long enough for a request that queued for a hashing slot
+		// (HashPool.MaxWait) and then hashed.
+		WriteTimeout:   a.cfg.HashPool.MaxWait + 20*time.Second,
+		IdleTimeout:    90 * time.Second,
+		MaxHeaderBytes: 32 << 10,
+		ErrorLog:       slog.NewLogLogger(a.cfg.Log.Handler(), slog.LevelWarn),
+	}
+	mctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.Service.RunMaintenance(mctx, time.Minute)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+// Package auth verifies the License API's request authorization: the Date
+// header plus an Authorization header carrying an HMAC-SHA256 of
+// "licenseSpring\ndate: <Date>" keyed with the company's shared key
+// (license-api.md §2.1). Checks run in the order of change-password.md's
+// error table, and the first failure answers.
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/licensor/licensor/internal/problem"
+)
+
+// DefaultMaxSkew is how far the Date header may be from server time.
+const DefaultMaxSkew = 15 * time.Minute
+
+// Credential is an API credential as the verifier needs it.
+type Credential struct {
+	ID        int64
+	CompanyID int64
+	APIKey    string
+	SharedKey []byte
+}
+
+// ErrUnknownKey is returned by a Lookup for an API key that does not exist
+// or was revoked.
+var ErrUnknownKey = errors.New("auth: unknown or revoked API key")
+
+// Lookup finds the live credential for an API key.
+type Lookup func(ctx context.Context, apiKey string) (*Credential, error)
+
+// Verifier checks request authorization headers.
+type Verifier struct {
+	lookup  Lookup
+	maxSkew time.Duration
+	now     func() time.Time
+}
+
+// NewVerifier returns a Verifier. now may be nil (time.Now).
+func NewVerifier(lookup Lookup, maxSkew time.Duration, now func() time.Time) *Verifier {
+	if now == nil {
+		now = time.Now
+	}
+	return &Verifier{lookup: lookup, maxSkew: maxSkew, now: now}
+}
+
+// Signature returns the base64 HMAC-SHA256 the client must send for date.
+func Signature(sharedKey []byte, date string) string {
+	m := hmac.New(sha256.New, sharedKey)
+	m.Write([]byte("licenseSpring\ndate: " + date))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// AuthorizationHeader builds the Authorization value the Node SDK sends.
+func AuthorizationHeader(apiKey string, sharedKey []byte, date string) string {
+	return `algorithm="hmac-sha256",headers="date",signature="` + Signature(sharedKey, date) + `",apikey="` + apiKey + `"`
+}
+
+// Verify authenticates a request from its Date and Authorization headers
+// and returns the credential it was signed with.
+func (v *Verifier) Verify(ctx context.Context, h http.Header) (*Credential, error) {
+	date, auth := strings.TrimSpace(h.Get("Date")), strings.TrimSpace(h.Get("Authorization"))
+	switch {
+	case date == "" && auth == "":
+		return nil, problem.New(problem.CodeMissingHeaders, "some headers are missing: Date, Authorization")
+	case date == "":
+		return nil, problem.New(problem.CodeMissingHeaders, "some headers are missing: Date")
+	case auth == "":
+		return nil, problem.New(problem.CodeMissingHeaders, "some headers are missing: Authorization")
+	}
+
+	params, ok := parseParams(auth)
+	if !ok {
+		return nil, problem.New(problem.CodeAuthorizationInvalidHeaders, `the Authorization header must be a comma-separated list of key="value" pairs`)
+	}
+	var missing []string
+	for _, k := range []string{"algorithm", "headers", "signature", "apikey"} {
+		if params[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, problem.New(problem.CodeAuthorizationMissingParams, "the Authorization header is missing: "+strings.Join(missing, ", "))
+	}
+	if !strings.EqualFold(params["algorithm"], "hmac-sha256") {
+		return nil, problem.New(problem.CodeHMACRequired, `the Authorization algorithm must be "hmac-sha256"`)
+	}
+
+	cred, err := v.lookup(ctx, params["apikey"])
+	if errors.Is(err, ErrUnknownKey) {
+		return nil, problem.New(problem.CodeInvalidAPIKey, "the API key is not valid")
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return nil, problem.New(problem.CodeDateHeaderDiff, "the Date header is not a valid RFC 7231 date")
+	}
+	if d := v.now().Sub(t); d > v.maxSkew || d < -v.maxSkew {
+		return nil, problem.Newf(problem.CodeDateHeaderDiff, "the Date header differs from server time by more than %s", v.maxSkew)
+	}
+
+	want := Signature(cred.SharedKey, date)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(params["signature"])) != 1 {
+		return nil, problem.New(problem.CodeSignatureMismatch, "the request signature does not match")
+	}
+	return cred, nil
+}
+
+// parseParams parses `key="value", key2="value2"` with key names folded to
+// lower case (Node sends apikey=, Python apiKey=) and optional white space
+// around pairs. Values are taken verbatim between the quotes, so base64 "="
+// is safe. A malformed list or a repeated key fails.
+func parseParams(s string) (map[string]string, bool) {
+	params := make(map[string]string, 4)
+	i := 0
+	for {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		start := i
+		for i < len(s) && isTokenChar(s[i]) {
+			i++
+		}
+		if i == start {
+			return nil, false
+		}
+		key := strings.ToLower(s[start:i])
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= len(s) || s[i] != '=' {
+			return nil, false
+		}
+		i++
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= len(s) || s[i] != '"' {
+			return nil, false
+		}
+		end := strings.IndexByte(s[i+1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		if _, dup := params[key]; dup {
+			return nil, false
+		}
+		params[key] = s[i+1 : i+1+end]
+		i += end + 2
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i == len(s) {
+			return params, true
+		}
+		if s[i] != ',' {
+			return nil, false
+		}
+		i++
+	}
+}
+
+func isTokenChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}

@@ -1,0 +1,158 @@
+// Package cli is licensor's command line: it parses arguments and the
+// environment, builds the parts through package app, and runs one command.
+// Every failure is a message on stderr and a non-zero exit status.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Env is how commands read the environment (os.Getenv in main; a map in
+// tests).
+type Env func(string) string
+
+// command is one CLI command; run gets the arguments after its name.
+type command struct {
+	name    string // e.g. "license create"
+	summary string
+	run     func(ctx context.Context, r *runner, args []string) error
+}
+
+// runner carries what every command needs.
+type runner struct {
+	env    Env
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the License API server", runServe},
+		{"init", "create the data directory, database, signing key, default company and an API credential", runInit},
+		{"public-key", "print the public key PEM that SDKs verify responses with", runPublicKey},
+		{"credential create", "issue a further API key + shared key", runCredentialCreate},
+		{"credential revoke", "revoke an API key: KEY", runCredentialRevoke},
+		{"company set", "change company settings: key=value ...", runCompanySet},
+		{"company show", "print the company and its settings", runCompanyShow},
+		{"product create", "create a product", runProductCreate},
+		{"license create", "create a license of a product", runLicenseCreate},
+		{"license disable", "disable a license: ID", runLicenseDisable},
+		{"license enable", "enable a license: ID", runLicenseEnable},
+		{"user create", "create a license user on a user-based license", runUserCreate},
+		{"user deactivate", "deactivate a license user: ID", runUserDeactivate},
+		{"user activate", "activate a license user again: ID", runUserActivate},
+		{"sign", "print Date and Authorization headers for a License API request", runSign},
+		{"call", "send a signed License API request: METHOD PATH [JSON]", runCall},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// Version is set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// Run runs the command in args (args[0] is the program name) and returns
+// the exit status: 0 success, 1 failure, 2 usage error.
+func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) int {
+	r := &runner{env: env, stdout: stdout, stderr: stderr}
+	rest := args[1:]
+	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	cmd, cargs, ok := lookup(rest)
+	if !ok {
+		fmt.Fprintf(stderr, "licensor: unknown command %q\n\n", strings.Join(rest[:min(2, len(rest))], " "))
+		usage(stderr)
+		return 2
+	}
+	if err := cmd.run(ctx, r, cargs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "licensor %s: %v\n", cmd.name, err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "licensor %s: %v\n", cmd.name, err)
+		return 1
+	}
+	return 0
+}
+
+func lookup(args []string) (command, []string, bool) {
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c, args[len(words):], true
+		}
+	}
+	return command{}, nil, false
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "licensor — a self-hosted License API v4 server\n\nUsage: licensor COMMAND [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'licensor COMMAND -h' for a command's flags.")
+}
+
+// usageError marks bad arguments (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// parse parses flags that may come before, between or after positional
+// arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// newFlagSet returns a FlagSet that reports errors through Run, not by
+// printing and exiting.
+func (r *runner) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("licensor "+name, flag.ContinueOnError)
+	fs.SetOutput(r.stderr)
+	return fs
+}
+
+// print writes v as one JSON object when asJSON, else the text lines.
+func (r *runner) print(asJSON bool, v any, text ...string) error {
+	if asJSON {
+		enc := json.NewEncoder(r.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(v)
+	}
+	for _, t := range text {
+		if _, err := fmt.Fprintln(r.stdout, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

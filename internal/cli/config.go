@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/licensor/licensor/internal/app"
+	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/licenseapi"
+	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/password"
+)
+
+// settings are the options shared by every command: each is a flag on
+// serve, and every command also reads it from its LICENSOR_* variable.
+type settings struct {
+	data    string
+	secret  string
+	keyBits int
+
+	argonMemory, argonTime, argonThreads uint
+	hashWorkers, hashQueue               int
+	hashMaxWait                          time.Duration
+
+	throttleUser, throttleIP int
+	throttleWindow           time.Duration
+
+	maxSkew        time.Duration
+	maxBody        int64
+	trustedProxies string
+	logFormat      string
+	logLevel       string
+}
+
+// envDefaults reads the LICENSOR_* variables; flags then override them.
+func envDefaults(env Env) (settings, error) {
+	s := settings{
+		data:           "./licensor-data",
+		keyBits:        2048,
+		argonMemory:    uint(password.DefaultParams.Memory),
+		argonTime:      uint(password.DefaultParams.Time),
+		argonThreads:   uint(password.DefaultParams.Threads),
+		hashWorkers:    runtime.NumCPU(),
+		hashQueue:      256,
+		hashMaxWait:    10 * time.Second,
+		throttleUser:   licensing.DefaultThrottle.PerUser,
+		throttleIP:     licensing.DefaultThrottle.PerIP,
+		throttleWindow: licensing.DefaultThrottle.Window,
+		maxSkew:        auth.DefaultMaxSkew,
+		maxBody:        licenseapi.DefaultMaxBodyBytes,
+		logFormat:      "text",
+		logLevel:       "info",
+	}
+	var errs []string
+	str := func(name string, dst *string) {
+		if v := env(name); v != "" {
+			*dst = v
+		}
+	}
+	num := func(name string, set func(int64)) {
+		if v := env(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Sprintf("%s=%q is not a non-negative integer", name, v))
+				return
+			}
+			set(n)
+		}
+	}
+	dur := func(name string, dst *time.Duration) {
+		if v := env(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q is not a duration (e.g. 15m)", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	str("LICENSOR_DATA", &s.data)
+	str("LICENSOR_SECRET", &s.secret)
+	num("LICENSOR_KEY_BITS", func(n int64) { s.keyBits = int(n) })
+	num("LICENSOR_ARGON2_MEMORY", func(n int64) { s.argonMemory = uint(n) })
+	num("LICENSOR_ARGON2_TIME", func(n int64) { s.argonTime = uint(n) })
+	num("LICENSOR_ARGON2_THREADS", func(n int64) { s.argonThreads = uint(n) })
+	num("LICENSOR_HASH_WORKERS", func(n int64) { s.hashWorkers = int(n) })
+	num("LICENSOR_HASH_QUEUE", func(n int64) { s.hashQueue = int(n) })
+	dur("LICENSOR_HASH_MAX_WAIT", &s.hashMaxWait)
+	num("LICENSOR_THROTTLE_USER", func(n int64) { s.throttleUser = int(n) })
+	num("LICENSOR_THROTTLE_IP", func(n int64) { s.throttleIP = int(n) })
+	dur("LICENSOR_THROTTLE_WINDOW", &s.throttleWindow)
+	dur("LICENSOR_MAX_SKEW", &s.maxSkew)
+	num("LICENSOR_MAX_BODY", func(n int64) { s.maxBody = n })
+	str("LICENSOR_TRUSTED_PROXIES", &s.trustedProxies)
+	str("LICENSOR_LOG_FORMAT", &s.logFormat)
+	str("LICENSOR_LOG_LEVEL", &s.logLevel)
+	if len(errs) > 0 {
+		return s, usagef("%s", strings.Join(errs, "; "))
+	}
+	return s, nil
+}
+
+// dataFlag registers --data, which every command takes.
+func (s *settings) dataFlag(fs *flag.FlagSet) {
+	fs.StringVar(&s.data, "data", s.data, "data directory (SQLite database, server secret) [LICENSOR_DATA]")
+}
+
+// serverFlags registers the tuning flags of serve.
+func (s *settings) serverFlags(fs *flag.FlagSet) {
+	fs.IntVar(&s.keyBits, "key-bits", s.keyBits, "RSA key size when the signing key is first created [LICENSOR_KEY_BITS]")
+	fs.UintVar(&s.argonMemory, "argon2-memory", s.argonMemory, "Argon2id memory per hash, KiB [LICENSOR_ARGON2_MEMORY]")
+	fs.UintVar(&s.argonTime, "argon2-time", s.argonTime, "Argon2id iterations [LICENSOR_ARGON2_TIME]")
+	fs.UintVar(&s.argonThreads, "argon2-threads", s.argonThreads, "Argon2id lanes [LICENSOR_ARGON2_THREADS]")
+	fs.IntVar(&s.hashWorkers, "hash-workers", s.hashWorkers, "password hashes run at once (default: CPU cores) [LICENSOR_HASH_WORKERS]")
+	fs.IntVar(&s.hashQueue, "hash-queue", s.hashQueue, "requests that may wait for a hashing worker; more get 503 server_busy [LICENSOR_HASH_QUEUE]")
+	fs.DurationVar(&s.hashMaxWait, "hash-max-wait", s.hashMaxWait, "longest wait for a hashing worker before 503 server_busy [LICENSOR_HASH_MAX_WAIT]")
+	fs.IntVar(&s.throttleUser, "throttle-user", s.throttleUser, "failed password checks allowed per (company, username) in the window [LICENSOR_THROTTLE_USER]")
+	fs.IntVar(&s.throttleIP, "throttle-ip", s.throttleIP, "failed password checks allowed per client IP in the window [LICENSOR_THROTTLE_IP]")
+	fs.DurationVar(&s.throttleWindow, "throttle-window", s.throttleWindow, "throttle window [LICENSOR_THROTTLE_WINDOW]")
+	fs.DurationVar(&s.maxSkew, "max-skew", s.maxSkew, "allowed difference between the Date header and server time [LICENSOR_MAX_SKEW]")
+	fs.Int64Var(&s.maxBody, "max-body", s.maxBody, "request body limit in bytes [LICENSOR_MAX_BODY]")
+	fs.StringVar(&s.trustedProxies, "trusted-proxies", s.trustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted [LICENSOR_TRUSTED_PROXIES]")
+	fs.StringVar(&s.logFormat, "log-format", s.logFormat, "text or json [LICENSOR_LOG_FORMAT]")
+	fs.StringVar(&s.logLevel, "log-level", s.logLevel, "debug, info, warn or error [LICENSOR_LOG_LEVEL]")
+}
+
+// appConfig validates the settings and turns them into an app.Config.
+func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
+	if s.argonThreads < 1 || s.argonThreads > 255 {
+		return app.Config{}, usagef("argon2 threads must be between 1 and 255")
+	}
+	if s.hashWorkers < 1 {
+		return app.Config{}, usagef("hash workers must be at least 1")
+	}
+	if s.maxSkew <= 0 || s.maxBody <= 0 || s.hashMaxWait <= 0 {
+		return app.Config{}, usagef("max skew, max body and hash max wait must be positive")
+	}
+	var proxies []netip.Prefix
+	for _, p := range strings.Split(s.trustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			return app.Config{}, usagef("trusted proxy %q is not a CIDR such as 10.0.0.0/8", p)
+		}
+		proxies = append(proxies, pfx)
+	}
+	return app.Config{
+		DataDir: s.data,
+		Secret:  s.secret,
+		KeyBits: s.keyBits,
+		Argon2: password.Params{
+			Memory: uint32(s.argonMemory), Time: uint32(s.argonTime), Threads: uint8(s.argonThreads),
+			SaltLen: password.DefaultParams.SaltLen, KeyLen: password.DefaultParams.KeyLen,
+		},
+		HashPool:       password.PoolConfig{Workers: s.hashWorkers, Queue: s.hashQueue, MaxWait: s.hashMaxWait},
+		Throttle:       licensing.ThrottleConfig{PerUser: s.throttleUser, PerIP: s.throttleIP, Window: s.throttleWindow},
+		MaxSkew:        s.maxSkew,
+		MaxBodyBytes:   s.maxBody,
+		TrustedProxies: proxies,
+		Log:            log,
+	}, nil
+}
+
+// logger builds the server log from the settings.
+func (s *settings) logger(r *runner) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
+		return nil, usagef("log level %q: use debug, info, warn or error", s.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch s.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(r.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(r.stderr, opts)), nil
+	}
+	return nil, usagef("log format %q: use text or json", s.logFormat)
+}
+
+// openExisting builds the app for a provisioning command on an initialized
+// data directory; it never creates one. Only warnings reach stderr.
+func (r *runner) openExisting(ctx context.Context, s settings) (*app.App, error) {
+	cfg, err := s.appConfig(slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Existing = true
+	return app.Open(ctx, cfg)
+}

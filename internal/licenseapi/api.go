@@ -1,0 +1,52 @@
+// Package licenseapi serves the LicenseSpring License API v4 under /api/v4/:
+// routing, request authorization, body decoding, response signing and the
+// one place where errors become {status, code, message}.
+package licenseapi
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+
+	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/signing"
+)
+
+// DefaultMaxBodyBytes is the request body limit (change-password.md row 8).
+const DefaultMaxBodyBytes = 64 << 10
+
+// Config tunes the HTTP layer.
+type Config struct {
+	// MaxBodyBytes limits request bodies; larger ones get 413.
+	MaxBodyBytes int64
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// when finding the client IP (for throttling and the audit log).
+	TrustedProxies []netip.Prefix
+}
+
+// API is the License API handler set. Every dependency is passed to New.
+type API struct {
+	svc      *licensing.Service
+	verifier *auth.Verifier
+	signer   *signing.Signer
+	log      *slog.Logger
+	cfg      Config
+	routes   map[string]map[string]route // path → method → route
+}
+
+// New returns the http.Handler for /api/v4/.
+func New(svc *licensing.Service, verifier *auth.Verifier, signer *signing.Signer, log *slog.Logger, cfg Config) http.Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg}
+	a.routes = make(map[string]map[string]route)
+	for _, rt := range a.routeTable() {
+		if a.routes[rt.path] == nil {
+			a.routes[rt.path] = make(map[string]route)
+		}
+		a.routes[rt.path][rt.method] = rt
+	}
+	return a.recoverer(http.HandlerFunc(a.serve))
+}

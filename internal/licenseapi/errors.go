@@ -1,0 +1,99 @@
+package licenseapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/licensor/licensor/internal/problem"
+)
+
+// statusByCode is the one table from error code to HTTP status. Codes not
+// listed are 400, as every License API error is unless stated otherwise
+// (license-api.md §6).
+var statusByCode = map[string]int{
+	problem.CodeSignatureMismatch: http.StatusUnauthorized,
+	problem.CodeRequestTooLarge:   http.StatusRequestEntityTooLarge,
+	problem.CodeTooManyRequests:   http.StatusTooManyRequests,
+	problem.CodeServerBusy:        http.StatusServiceUnavailable,
+	problem.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
+	problem.CodeNotFound:          http.StatusNotFound,
+	problem.CodeInternalError:     http.StatusInternalServerError,
+	"oauth_token_expired":         http.StatusUnauthorized,
+	"oauth_token_malformed":       http.StatusUnauthorized,
+}
+
+func statusOf(code string) int {
+	if s, ok := statusByCode[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
+
+// errorBody is the License API error shape, with exactly these keys in this
+// order (license-api.md §1.1).
+type errorBody struct {
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError answers err. A *problem.Error becomes its code and message;
+// anything else is an internal error whose cause is logged and never sent.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	pe, ok := problem.As(err)
+	if !ok {
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			// The client went away; there is nobody to answer.
+			pe = &problem.Error{Code: "client_closed_request", Message: "the client closed the request"}
+		} else {
+			pe = &problem.Error{Code: problem.CodeInternalError, Message: "internal server error", Cause: err}
+		}
+	}
+	status := statusOf(pe.Code)
+	if sw, ok := w.(*statusWriter); ok {
+		sw.code, sw.cause = pe.Code, pe.Cause
+	}
+	if pe.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(pe.RetryAfter.Seconds()))))
+	}
+	body, merr := marshalError(status, pe)
+	if merr != nil {
+		a.log.ErrorContext(r.Context(), "marshal error body", "err", merr)
+		body = []byte(`{"status":500,"code":"internal_error","message":"internal server error"}`)
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func marshalError(status int, pe *problem.Error) ([]byte, error) {
+	return marshal(errorBody{Status: status, Code: pe.Code, Message: pe.Message})
+}
+
+// logRequest writes the one access-log line of a request. It never logs
+// bodies or the Authorization header, which carry secrets.
+func (a *API) logRequest(r *http.Request, sw *statusWriter, attrs ...slog.Attr) {
+	level := slog.LevelInfo
+	if sw.status >= 500 {
+		level = slog.LevelError
+	}
+	attrs = append(attrs,
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", sw.status),
+		slog.String("client_ip", a.clientIP(r)),
+	)
+	if sw.code != "" {
+		attrs = append(attrs, slog.String("code", sw.code))
+	}
+	if sw.cause != nil {
+		attrs = append(attrs, slog.String("err", sw.cause.Error()))
+	}
+	a.log.LogAttrs(r.Context(), level, "request", attrs...)
+}

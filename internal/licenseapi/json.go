@@ -1,0 +1,119 @@
+package licenseapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/signing"
+)
+
+// marshal encodes v as JavaScript would print it (see signing.MarshalJSON).
+func marshal(v any) ([]byte, error) { return signing.MarshalJSON(v) }
+
+// writeJSON answers 200 with v, signing the exact bytes written in the
+// LicenseSignature header (license-api.md §3.2).
+func (a *API) writeJSON(w http.ResponseWriter, v any) error {
+	body, err := marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	sig, err := a.signer.Sign(body)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("LicenseSignature", sig)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	return nil
+}
+
+// readBody reads the request body up to the configured limit.
+func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, problem.Newf(problem.CodeRequestTooLarge, "the request body is larger than %d bytes", a.cfg.MaxBodyBytes)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	return body, nil
+}
+
+// decodeStringObject decodes a body that must be a JSON object whose
+// properties are all strings and all among allowed
+// (additionalProperties: false). An empty body decodes as an empty object,
+// so that the caller answers missing_parameters. Checks run in the order of
+// change-password.md rows 9–10: invalid JSON, then not an object, then the
+// first offending property in document order.
+func decodeStringObject(body []byte, allowed ...string) (map[string]string, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return map[string]string{}, nil
+	}
+	if !json.Valid(body) {
+		return nil, problem.New(problem.CodeInvalidJSON, "the request body is not valid JSON")
+	}
+	if body[0] != '{' {
+		return nil, problem.New(problem.CodeValidationError, "the request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // '{'
+		return nil, problem.New(problem.CodeInvalidJSON, "the request body is not valid JSON")
+	}
+	out := make(map[string]string, len(allowed))
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, problem.New(problem.CodeInvalidJSON, "the request body is not valid JSON")
+		}
+		key := tok.(string) // json.Valid passed, so object keys are strings
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, problem.New(problem.CodeInvalidJSON, "the request body is not valid JSON")
+		}
+		if !contains(allowed, key) {
+			return nil, problem.Newf(problem.CodeValidationError, "unknown property %s (allowed: %s)", strconv.Quote(key), strings.Join(allowed, ", "))
+		}
+		var s string
+		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+			return nil, problem.Newf(problem.CodeValidationError, "property %s must be a string", key)
+		}
+		out[key] = s
+	}
+	return out, nil
+}
+
+// requireParams answers missing_parameters naming every required property
+// that is absent or empty, in the order given.
+func requireParams(got map[string]string, required ...string) error {
+	var missing []string
+	for _, k := range required {
+		if got[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return problem.New(problem.CodeMissingParameters, "some parameters are missing in the request: "+strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

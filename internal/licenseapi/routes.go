@@ -1,0 +1,62 @@
+package licenseapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/problem"
+)
+
+// handlerFunc is an endpoint: it writes a success response or returns an
+// error for writeError. cred is the authorized API credential, nil on
+// public routes.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error
+
+type route struct {
+	method string
+	path   string
+	public bool // no request authorization
+	h      handlerFunc
+}
+
+// routeTable lists every endpoint of the License API that licensor serves.
+func (a *API) routeTable() []route {
+	return []route{
+		{method: http.MethodGet, path: "/api/v4/public_key", public: true, h: a.publicKey},
+		{method: http.MethodPost, path: "/api/v4/change_password", h: a.changePassword},
+	}
+}
+
+// serve routes a request: unknown path 404, known path with another method
+// 405, then authorization, then the endpoint.
+func (a *API) serve(w http.ResponseWriter, r *http.Request) {
+	methods, ok := a.routes[r.URL.Path]
+	if !ok {
+		a.writeError(w, r, problem.New(problem.CodeNotFound, "no such endpoint: "+r.URL.Path))
+		return
+	}
+	rt, ok := methods[r.Method]
+	if !ok {
+		allowed := make([]string, 0, len(methods))
+		for m := range methods {
+			allowed = append(allowed, m)
+		}
+		slices.Sort(allowed)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		a.writeError(w, r, problem.Newf(problem.CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
+		return
+	}
+	var cred *auth.Credential
+	if !rt.public {
+		var err error
+		if cred, err = a.verifier.Verify(r.Context(), r.Header); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	if err := rt.h(w, r, cred); err != nil {
+		a.writeError(w, r, err)
+	}
+}

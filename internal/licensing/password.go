@@ -1,0 +1,219 @@
+package licensing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/store"
+)
+
+// Password policy for new passwords (change-password.md row 16).
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 256
+)
+
+// ChangePasswordInput is a change_password request once authorized and
+// decoded.
+type ChangePasswordInput struct {
+	CompanyID    int64
+	CredentialID int64
+	ClientIP     string
+	Username     string
+	Password     string
+	NewPassword  string
+}
+
+// ChangePassword runs change-password.md rows 12–17 in order. Of several
+// concurrent changes presenting the right password exactly one wins; the
+// others get user_not_found, because the password they present is no
+// longer current.
+func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) error {
+	company, err := s.store.Reader().Company(ctx, in.CompanyID)
+	if err != nil {
+		return err
+	}
+	if !company.AllowChangePassword {
+		return problem.New(problem.CodeChangePasswordNotAllowed, "/change_password is being called but is not allowed for the company")
+	}
+	email := usernameEmail(in.Username)
+	if err := s.checkThrottle(ctx, company.ID, email, in.ClientIP); err != nil {
+		return err
+	}
+	user, err := s.store.Reader().LicenseUserByEmail(ctx, company.ID, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var total, enabled int64
+	if user != nil {
+		if total, enabled, err = s.store.Reader().UserLicenseCounts(ctx, user.ID); err != nil {
+			return err
+		}
+	}
+
+	var newHash string
+	badCredentials := false
+	err = s.hasher.Do(ctx, func(slot password.Slot) error {
+		if user == nil {
+			slot.VerifyDummy(in.Password)
+			badCredentials = true
+			return nil
+		}
+		ok, _, err := slot.Verify(user.PasswordHash, in.Password)
+		if err != nil {
+			return err
+		}
+		if !ok || !user.IsActive {
+			badCredentials = true
+			return nil
+		}
+		if total > 0 && enabled == 0 {
+			return problem.New(problem.CodeLicenseNotEnabled, "every license of this user is disabled")
+		}
+		if err := checkNewPassword(in.NewPassword, in.Password); err != nil {
+			return err
+		}
+		newHash, err = slot.Hash(in.NewPassword)
+		return err
+	})
+	if errors.Is(err, password.ErrBusy) {
+		return errServerBusy(s.hasher.RetryAfter())
+	}
+	if err != nil {
+		return err
+	}
+	if badCredentials {
+		if err := s.recordFailure(ctx, company.ID, email, in.ClientIP); err != nil {
+			return err
+		}
+		return errUserNotFound()
+	}
+
+	now := s.now()
+	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.ReplacePassword(ctx, user.ID, user.PasswordHash, newHash, now); err != nil {
+			return err
+		}
+		details, _ := json.Marshal(map[string]any{"email": user.Email})
+		if err := q.InsertAuditEvent(ctx, store.AuditEvent{
+			CompanyID:       &company.ID,
+			OccurredAt:      now,
+			Action:          "license_user.password_changed",
+			ActorType:       "license_user",
+			ActorID:         &user.ID,
+			APICredentialID: &in.CredentialID,
+			ClientIP:        in.ClientIP,
+			SubjectType:     "license_user",
+			SubjectID:       &user.ID,
+			Details:         string(details),
+		}); err != nil {
+			return err
+		}
+		return q.ClearFailures(ctx, store.FailureScopeUser, userBucket(company.ID, email))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Another request changed the password (or the vendor deactivated
+		// the user) after we verified it: what this request presented is
+		// no longer the current password.
+		return errUserNotFound()
+	}
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "license user changed password", "company_id", company.ID, "license_user_id", user.ID, "client_ip", in.ClientIP)
+	return nil
+}
+
+// authenticateUser checks a license user's credentials as every
+// username+password call does: throttled, one answer for every failure, a
+// dummy verification for unknown users, and a re-hash when the stored hash
+// uses weaker parameters than the current ones.
+func (s *Service) authenticateUser(ctx context.Context, companyID int64, username, pw, ip string) (*store.LicenseUser, error) {
+	email := usernameEmail(username)
+	if err := s.checkThrottle(ctx, companyID, email, ip); err != nil {
+		return nil, err
+	}
+	user, err := s.store.Reader().LicenseUserByEmail(ctx, companyID, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	var ok bool
+	var upgraded string
+	err = s.hasher.Do(ctx, func(slot password.Slot) error {
+		if user == nil {
+			slot.VerifyDummy(pw)
+			return nil
+		}
+		var rehash bool
+		var err error
+		ok, rehash, err = slot.Verify(user.PasswordHash, pw)
+		if err != nil || !ok || !rehash {
+			return err
+		}
+		upgraded, err = slot.Hash(pw)
+		return err
+	})
+	if errors.Is(err, password.ErrBusy) {
+		return nil, errServerBusy(s.hasher.RetryAfter())
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !user.IsActive {
+		if err := s.recordFailure(ctx, companyID, email, ip); err != nil {
+			return nil, err
+		}
+		return nil, errUserNotFound()
+	}
+	if upgraded != "" {
+		if err := s.store.Writer().RehashPassword(ctx, user.ID, user.PasswordHash, upgraded, s.now()); err != nil {
+			return nil, err
+		}
+		user.PasswordHash = upgraded
+	}
+	if err := s.store.Writer().ClearFailures(ctx, store.FailureScopeUser, userBucket(companyID, email)); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// usernameEmail is the license user's email in a username: the SDKs may send
+// "email|CUSTOMER_ACCOUNT_CODE" (license-api.md §3.1), and only the part
+// before the first "|" names the user.
+func usernameEmail(username string) string {
+	if i := strings.IndexByte(username, '|'); i >= 0 {
+		username = username[:i]
+	}
+	return store.NormalizeEmail(username)
+}
+
+// checkNewPassword applies the password policy to change_password's
+// new_password; the message names the rule broken, never the password.
+func checkNewPassword(newPW, current string) error {
+	if rule := passwordRuleBroken(newPW, current); rule != "" {
+		return problem.New(problem.CodeValidationError, "new_password "+rule)
+	}
+	return nil
+}
+
+// passwordRuleBroken returns the policy rule pw breaks, or "".
+func passwordRuleBroken(pw, current string) string {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinPasswordLen:
+		return fmt.Sprintf("must be at least %d characters long", MinPasswordLen)
+	case n > MaxPasswordLen:
+		return fmt.Sprintf("must be at most %d characters long", MaxPasswordLen)
+	case strings.TrimSpace(pw) == "":
+		return "must not be only white space"
+	case pw == current:
+		return "must differ from the current password"
+	}
+	return ""
+}

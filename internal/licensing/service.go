@@ -1,0 +1,108 @@
+// Package licensing holds licensor's rules: who may do what to which license,
+// in which order the checks run, and what each failure is called on the wire.
+// It sits between the HTTP layer (licenseapi) and persistence (store), and
+// returns *problem.Error for every outcome a client may see.
+package licensing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/seal"
+	"github.com/licensor/licensor/internal/store"
+)
+
+// Config holds the tunable rules.
+type Config struct {
+	Throttle ThrottleConfig
+}
+
+// ThrottleConfig limits failed credential checks over a sliding window.
+type ThrottleConfig struct {
+	PerUser int           // failures per (company, username); default 5
+	PerIP   int           // failures per client IP; default 30
+	Window  time.Duration // default 10 minutes
+}
+
+// DefaultThrottle is change-password.md's default: 5 per username and 30 per
+// IP in 10 minutes.
+var DefaultThrottle = ThrottleConfig{PerUser: 5, PerIP: 30, Window: 10 * time.Minute}
+
+// Service applies licensor's rules. It is safe for concurrent use.
+type Service struct {
+	store  *store.Store
+	hasher *password.Hasher
+	box    *seal.Box
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Service. now may be nil (time.Now).
+func New(st *store.Store, hasher *password.Hasher, box *seal.Box, cfg Config, log *slog.Logger, now func() time.Time) (*Service, error) {
+	t := cfg.Throttle
+	if t.PerUser < 1 || t.PerIP < 1 || t.Window <= 0 {
+		return nil, errors.New("licensing: throttle limits and window must be positive")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, hasher: hasher, box: box, cfg: cfg, log: log, now: now}, nil
+}
+
+// Credential returns the live API credential for apiKey with its shared key
+// unsealed, for request authorization.
+func (s *Service) Credential(ctx context.Context, apiKey string) (*auth.Credential, error) {
+	c, err := s.store.Reader().LiveCredential(ctx, apiKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, auth.ErrUnknownKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.box.Open(c.SharedKeySealed, credentialAAD(c.APIKey))
+	if err != nil {
+		return nil, fmt.Errorf("unseal shared key of credential %d: %w", c.ID, err)
+	}
+	return &auth.Credential{ID: c.ID, CompanyID: c.CompanyID, APIKey: c.APIKey, SharedKey: key}, nil
+}
+
+// RunMaintenance prunes expired throttle records every interval until ctx
+// ends.
+func (s *Service) RunMaintenance(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.store.Writer().PruneFailures(ctx, s.now().Add(-s.cfg.Throttle.Window)); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune auth failures", "err", err)
+			}
+		}
+	}
+}
+
+func credentialAAD(apiKey string) string { return "api_credential:" + apiKey }
+
+func initialPasswordAAD(companyID int64, email string) string {
+	return fmt.Sprintf("license_user:%d:%s", companyID, store.NormalizeEmail(email))
+}
+
+// errUserNotFound is the single answer for an unknown user, an inactive user
+// and a wrong password, so that usernames cannot be probed (license-api.md
+// §6.1).
+func errUserNotFound() error {
+	return problem.New(problem.CodeUserNotFound, "license user not found or the password is wrong")
+}
+
+func errServerBusy(retry time.Duration) error {
+	return &problem.Error{Code: problem.CodeServerBusy, Message: "the server is busy, retry later", RetryAfter: retry}
+}

@@ -1,0 +1,74 @@
+// Package problem defines the coded error every layer of licensor returns when a
+// request cannot be served. The code is the public contract (license-api.md §6);
+// the HTTP status for each code is chosen in one place, the licenseapi package.
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error is a failure the client is allowed to see: a stable code from the
+// License API and a human-readable message. It never carries secrets or
+// internal details; wrap those in Cause, which only reaches the log.
+type Error struct {
+	Code    string
+	Message string
+	// RetryAfter, when set, is sent as the Retry-After header (429, 503).
+	RetryAfter time.Duration
+	// Cause is logged, never sent.
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Cause)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// New returns an Error with code and message.
+func New(code, message string) *Error {
+	return &Error{Code: code, Message: message}
+}
+
+// Newf returns an Error with code and a formatted message.
+func Newf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// As reports whether err is, or wraps, an *Error and returns it.
+func As(err error) (*Error, bool) {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe, true
+	}
+	return nil, false
+}
+
+// Codes used by more than one package. Endpoint-specific codes are written
+// where they are raised; the full table with statuses is licenseapi/errors.go.
+const (
+	CodeMissingHeaders              = "missing_headers"
+	CodeAuthorizationInvalidHeaders = "authorization_invalid_headers"
+	CodeAuthorizationMissingParams  = "authorization_missing_params"
+	CodeHMACRequired                = "hmac_required"
+	CodeInvalidAPIKey               = "invalid_api_key"
+	CodeDateHeaderDiff              = "date_header_diff"
+	CodeSignatureMismatch           = "signature_mismatch"
+	CodeRequestTooLarge             = "request_too_large"
+	CodeInvalidJSON                 = "invalid_json"
+	CodeValidationError             = "validation_error"
+	CodeMissingParameters           = "missing_parameters"
+	CodeChangePasswordNotAllowed    = "change_password_not_allowed"
+	CodeTooManyRequests             = "too_many_requests"
+	CodeUserNotFound                = "user_not_found"
+	CodeLicenseNotEnabled           = "license_not_enabled"
+	CodeServerBusy                  = "server_busy"
+	CodeMethodNotAllowed            = "method_not_allowed"
+	CodeNotFound                    = "not_found"
+	CodeInternalError               = "internal_error"
+)

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// License types (license-api.md §7).
+const (
+	LicensePerpetual    = "perpetual"
+	LicenseTimeLimited  = "time-limited"
+	LicenseSubscription = "subscription"
+	LicenseConsumption  = "consumption"
+)
+
+// License is one license row; the fields mirror the License object of
+// license-api.md §4.
+type License struct {
+	ID                         int64
+	CompanyID                  int64
+	ProductID                  int64
+	CustomerID                 *int64
+	LicenseKey                 *string // nil for user-based licenses
+	LicenseType                string
+	IsTrial                    bool
+	TrialDays                  int64
+	Enabled                    bool
+	StartDate                  *time.Time
+	ValidityPeriod             *time.Time
+	ValidDuration              string
+	EnableMaintenancePeriod    bool
+	MaintenancePeriod          *time.Time
+	AllowGracePeriod           bool
+	GracePeriod                int64
+	MaxActivations             int64
+	AllowUnlimitedActivations  bool
+	TimesActivated             int64
+	MaxTransfers               int64
+	TransferCount              int64
+	PreventVM                  bool
+	IsFloating                 bool
+	IsFloatingCloud            bool
+	FloatingUsers              int64
+	FloatingTimeout            int64
+	CanBorrow                  bool
+	MaxBorrowTime              int64
+	MaxConsumptions            int64
+	TotalConsumptions          int64
+	AllowUnlimitedConsumptions bool
+	AllowNegativeConsumptions  bool
+	AllowOverages              bool
+	MaxOverages                int64
+	ResetConsumption           bool
+	ConsumptionPeriod          *string
+	MaxLicenseUsers            int64
+	OrderStoreID               string
+	Metadata                   string
+	CreatedAt                  time.Time
+	UpdatedAt                  time.Time
+}
+
+// licenseColumns lists the columns in the order of licenseFields.
+const licenseColumns = `id, company_id, product_id, customer_id, license_key, license_type, is_trial, trial_days,
+	enabled, start_date, validity_period, valid_duration, enable_maintenance_period, maintenance_period,
+	allow_grace_period, grace_period, max_activations, allow_unlimited_activations, times_activated,
+	max_transfers, transfer_count, prevent_vm, is_floating, is_floating_cloud, floating_users, floating_timeout,
+	can_borrow, max_borrow_time, max_consumptions, total_consumptions, allow_unlimited_consumptions,
+	allow_negative_consumptions, allow_overages, max_overages, reset_consumption, consumption_period,
+	max_license_users, order_store_id, metadata, created_at, updated_at`
+
+// licenseRow holds the nullable and time columns while scanning.
+type licenseRow struct {
+	customerID, startDate, validity, maintenance sql.NullInt64
+	key, consumptionPeriod                       sql.NullString
+	created, updated                             int64
+}
+
+// fields returns scan destinations for licenseColumns, in order.
+func (l *License) fields(r *licenseRow) []any {
+	return []any{&l.ID, &l.CompanyID, &l.ProductID, &r.customerID, &r.key, &l.LicenseType, &l.IsTrial, &l.TrialDays,
+		&l.Enabled, &r.startDate, &r.validity, &l.ValidDuration, &l.EnableMaintenancePeriod, &r.maintenance,
+		&l.AllowGracePeriod, &l.GracePeriod, &l.MaxActivations, &l.AllowUnlimitedActivations, &l.TimesActivated,
+		&l.MaxTransfers, &l.TransferCount, &l.PreventVM, &l.IsFloating, &l.IsFloatingCloud, &l.FloatingUsers, &l.FloatingTimeout,
+		&l.CanBorrow, &l.MaxBorrowTime, &l.MaxConsumptions, &l.TotalConsumptions, &l.AllowUnlimitedConsumptions,
+		&l.AllowNegativeConsumptions, &l.AllowOverages, &l.MaxOverages, &l.ResetConsumption, &r.consumptionPeriod,
+		&l.MaxLicenseUsers, &l.OrderStoreID, &l.Metadata, &r.created, &r.updated}
+}
+
+// values returns insert arguments for licenseColumns without id.
+func (l *License) values() []any {
+	return []any{l.CompanyID, l.ProductID, nullInt(l.CustomerID), nullString(l.LicenseKey), l.LicenseType, l.IsTrial, l.TrialDays,
+		l.Enabled, msPtr(l.StartDate), msPtr(l.ValidityPeriod), l.ValidDuration, l.EnableMaintenancePeriod, msPtr(l.MaintenancePeriod),
+		l.AllowGracePeriod, l.GracePeriod, l.MaxActivations, l.AllowUnlimitedActivations, l.TimesActivated,
+		l.MaxTransfers, l.TransferCount, l.PreventVM, l.IsFloating, l.IsFloatingCloud, l.FloatingUsers, l.FloatingTimeout,
+		l.CanBorrow, l.MaxBorrowTime, l.MaxConsumptions, l.TotalConsumptions, l.AllowUnlimitedConsumptions,
+		l.AllowNegativeConsumptions, l.AllowOverages, l.MaxOverages, l.ResetConsumption, nullString(l.ConsumptionPeriod),
+		l.MaxLicenseUsers, l.OrderStoreID, l.Metadata, ms(l.CreatedAt), ms(l.UpdatedAt)}
+}
+
+func scanLicense(row interface{ Scan(...any) error }) (*License, error) {
+	var l License
+	var r licenseRow
+	if err := row.Scan(l.fields(&r)...); err != nil {
+		return nil, err
+	}
+	if r.customerID.Valid {
+		l.CustomerID = &r.customerID.Int64
+	}
+	if r.key.Valid {
+		l.LicenseKey = &r.key.String
+	}
+	if r.consumptionPeriod.Valid {
+		l.ConsumptionPeriod = &r.consumptionPeriod.String
+	}
+	l.StartDate, l.ValidityPeriod, l.MaintenancePeriod = timePtr(r.startDate), timePtr(r.validity), timePtr(r.maintenance)
+	l.CreatedAt, l.UpdatedAt = fromMS(r.created), fromMS(r.updated)
+	return &l, nil
+}
+
+// CreateLicense inserts l and returns its id; a duplicate license key in the
+// company is ErrConflict.
+func (q *Queries) CreateLicense(ctx context.Context, l License) (int64, error) {
+	if l.Metadata == "" {
+		l.Metadata = "{}"
+	}
+	vals := l.values()
+	ph := ""
+	for i := range vals {
+		if i > 0 {
+			ph += ", "
+		}
+		ph += fmt.Sprintf("$%d", i+1)
+	}
+	var id int64
+	err := q.db.QueryRowContext(ctx,
+		`INSERT INTO licenses (`+licenseColumns[len("id, "):]+`) VALUES (`+ph+`) RETURNING id`, vals...).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, fmt.Errorf("license key: %w", ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create license: %w", err)
+	}
+	return id, nil
+}
+
+// License returns the company's license with id.
+func (q *Queries) License(ctx context.Context, companyID, id int64) (*License, error) {
+	l, err := scanLicense(q.db.QueryRowContext(ctx,
+		`SELECT `+licenseColumns+` FROM licenses WHERE company_id = $1 AND id = $2`, companyID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("license %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("license %d: %w", id, err)
+	}
+	return l, nil
+}
+
+// SetLicenseEnabled enables or disables a license.
+func (q *Queries) SetLicenseEnabled(ctx context.Context, companyID, id int64, enabled bool, now time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("license %d", id),
+		`UPDATE licenses SET enabled = $1, updated_at = $2 WHERE company_id = $3 AND id = $4`, enabled, ms(now), companyID, id)
+}
+
+func nullInt(p *int64) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: *p, Valid: true}
+}
+
+func nullString(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
+}

@@ -1,0 +1,162 @@
+// Package store is licensor's persistence: versioned SQL migrations and
+// hand-written queries over database/sql. The SQL is shared by SQLite (the
+// embedded default, pure-Go modernc driver) and PostgreSQL: placeholders are
+// $N, which modernc binds by number, ids are BIGINT and times are Unix
+// milliseconds. Engine differences are confined to Dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ErrNotFound is returned (wrapped) when a looked-up row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned (wrapped) when an insert breaks a unique
+// constraint, such as a duplicate product code or user email.
+var ErrConflict = errors.New("store: already exists")
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The engines licensor supports.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is a handle on the database. Reads go to a pool of readers; writes
+// and transactions go to the writer. On SQLite the writer is a single
+// connection, so writers queue in Go instead of failing with SQLITE_BUSY.
+type Store struct {
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+}
+
+// OpenSQLite opens (creating if needed) the SQLite database at path in WAL
+// mode.
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+	// Pragmas go in the DSN so that every pooled connection gets them.
+	// _txlock=immediate takes the write lock at BEGIN, so a transaction
+	// never fails half-way on lock upgrade.
+	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.NumCPU())
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	s := &Store{dialect: SQLite, read: read, write: write}
+	// Open the writer first so the file and WAL exist before readers
+	// (query_only connections cannot create them).
+	if err := write.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := read.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Dialect reports the engine.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.write.Close(), s.read.Close())
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// dbtx is what queries need: a pool or a transaction.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Queries runs licensor's SQL against a pool or a transaction.
+type Queries struct {
+	db      dbtx
+	dialect Dialect
+}
+
+// Reader returns Queries on the read pool, for lookups outside a
+// transaction.
+func (s *Store) Reader() *Queries { return &Queries{db: s.read, dialect: s.dialect} }
+
+// Writer returns Queries on the writer, for single-statement writes that
+// need no transaction.
+func (s *Store) Writer() *Queries { return &Queries{db: s.write, dialect: s.dialect} }
+
+// WithTx runs fn in a write transaction, committing if fn returns nil and
+// rolling back otherwise.
+func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) (err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(&Queries{db: tx, dialect: s.dialect}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ms converts a time to the stored form, Unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// msPtr converts an optional time.
+func msPtr(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+// timePtr converts a stored optional time back.
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := time.UnixMilli(v.Int64).UTC()
+	return &t
+}
+
+// fromMS converts a stored time back.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// LicenseUser is an end user of user-based licenses.
+type LicenseUser struct {
+	ID                    int64
+	CompanyID             int64
+	Email                 string
+	FirstName             string
+	LastName              string
+	PhoneNumber           string
+	PasswordHash          string
+	IsActive              bool
+	IsInitialPassword     bool
+	InitialPasswordSealed *string
+	PasswordChangedAt     *time.Time
+	CreatedAt             time.Time
+}
+
+// NormalizeEmail is the form usernames are matched in: case-insensitive,
+// surrounding white space ignored.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+const licenseUserColumns = `id, company_id, email, first_name, last_name, phone_number, password_hash, is_active,
+	is_initial_password, initial_password_sealed, password_changed_at, created_at`
+
+func scanLicenseUser(row interface{ Scan(...any) error }) (*LicenseUser, error) {
+	var u LicenseUser
+	var initial sql.NullString
+	var changed sql.NullInt64
+	var created int64
+	err := row.Scan(&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &u.PhoneNumber, &u.PasswordHash, &u.IsActive,
+		&u.IsInitialPassword, &initial, &changed, &created)
+	if err != nil {
+		return nil, err
+	}
+	if initial.Valid {
+		u.InitialPasswordSealed = &initial.String
+	}
+	u.PasswordChangedAt = timePtr(changed)
+	u.CreatedAt = fromMS(created)
+	return &u, nil
+}
+
+// CreateLicenseUser inserts u and returns its id; an email already used in
+// the company (case-insensitively) is ErrConflict.
+func (q *Queries) CreateLicenseUser(ctx context.Context, u LicenseUser) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx,
+		`INSERT INTO license_users (company_id, email, email_normalized, first_name, last_name, phone_number,
+			password_hash, is_active, is_initial_password, initial_password_sealed, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+		u.CompanyID, u.Email, NormalizeEmail(u.Email), u.FirstName, u.LastName, u.PhoneNumber,
+		u.PasswordHash, u.IsActive, u.IsInitialPassword, nullString(u.InitialPasswordSealed), ms(u.CreatedAt)).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, fmt.Errorf("license user %q: %w", u.Email, ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create license user: %w", err)
+	}
+	return id, nil
+}
+
+// LicenseUser returns the company's license user with id.
+func (q *Queries) LicenseUser(ctx context.Context, companyID, id int64) (*LicenseUser, error) {
+	return q.oneLicenseUser(ctx, fmt.Sprintf("license user %d", id),
+		`SELECT `+licenseUserColumns+` FROM license_users WHERE company_id = $1 AND id = $2`, companyID, id)
+}
+
+// LicenseUserByEmail returns the company's license user whose email matches
+// case-insensitively.
+func (q *Queries) LicenseUserByEmail(ctx context.Context, companyID int64, email string) (*LicenseUser, error) {
+	return q.oneLicenseUser(ctx, "license user",
+		`SELECT `+licenseUserColumns+` FROM license_users WHERE company_id = $1 AND email_normalized = $2`,
+		companyID, NormalizeEmail(email))
+}
+
+func (q *Queries) oneLicenseUser(ctx context.Context, what, query string, args ...any) (*LicenseUser, error) {
+	u, err := scanLicenseUser(q.db.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return u, nil
+}
+
+// AttachLicenseUser links a user to a license; linking twice is ErrConflict.
+func (q *Queries) AttachLicenseUser(ctx context.Context, licenseID, userID, maxActivations int64, unlimited bool, now time.Time) error {
+	_, err := q.db.ExecContext(ctx,
+		`INSERT INTO license_user_licenses (license_id, license_user_id, max_activations, allow_unlimited_activations, created_at)
+		 VALUES ($1, $2, $3, $4, $5)`, licenseID, userID, maxActivations, unlimited, ms(now))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("license user %d on license %d: %w", userID, licenseID, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("attach license user: %w", err)
+	}
+	return nil
+}
+
+// UserLicenseCounts returns how many licenses the user holds and how many of
+// them are enabled.
+func (q *Queries) UserLicenseCounts(ctx context.Context, userID int64) (total, enabled int64, err error) {
+	err = q.db.QueryRowContext(ctx,
+		`SELECT count(*), COALESCE(SUM(CASE WHEN l.enabled THEN 1 ELSE 0 END), 0)
+		 FROM license_user_licenses lul JOIN licenses l ON l.id = lul.license_id
+		 WHERE lul.license_user_id = $1`, userID).Scan(&total, &enabled)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count user licenses: %w", err)
+	}
+	return total, enabled, nil
+}
+
+// SetLicenseUserActive activates or deactivates a license user.
+func (q *Queries) SetLicenseUserActive(ctx context.Context, companyID, id int64, active bool, now time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("license user %d", id),
+		`UPDATE license_users SET is_active = $1, updated_at = $2 WHERE company_id = $3 AND id = $4`,
+		active, ms(now), companyID, id)
+}
+
+// ReplacePassword stores newHash for the user only if the stored hash is
+// still oldHash, clearing the initial password. The compare-and-swap is what
+// makes exactly one of several concurrent changes win: the others find the
+// hash they verified against gone and get ErrNotFound.
+func (q *Queries) ReplacePassword(ctx context.Context, userID int64, oldHash, newHash string, now time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("license user %d with the verified password", userID),
+		`UPDATE license_users
+		 SET password_hash = $1, is_initial_password = FALSE, initial_password_sealed = NULL,
+		     password_changed_at = $2, updated_at = $2
+		 WHERE id = $3 AND password_hash = $4 AND is_active`,
+		newHash, ms(now), userID, oldHash)
+}
+
+// RehashPassword upgrades the stored hash of an unchanged password to
+// stronger parameters, if nobody changed it meanwhile. It leaves the
+// initial-password state alone: the password itself is the same.
+func (q *Queries) RehashPassword(ctx context.Context, userID int64, oldHash, newHash string, now time.Time) error {
+	_, err := q.db.ExecContext(ctx,
+		`UPDATE license_users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND password_hash = $4`,
+		newHash, ms(now), userID, oldHash)
+	if err != nil {
+		return fmt.Errorf("rehash password: %w", err)
+	}
+	return nil
+}
