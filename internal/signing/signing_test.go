@@ -1,0 +1,142 @@
+package signing
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMarshalJSONMatchesJavaScript(t *testing.T) {
+	type obj struct {
+		A string  `json:"a"`
+		B float64 `json:"b"`
+		C int64   `json:"c"`
+		D any     `json:"d"`
+	}
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{"password_changed", `"password_changed"`},
+		{obj{A: "<a href='x'>&</a>", B: 1.0, C: 1750853542919019, D: nil}, `{"a":"<a href='x'>&</a>","b":1,"c":1750853542919019,"d":null}`},
+		{obj{A: "line\u2028para\u2029end", B: 0.1, D: []int{}}, "{\"a\":\"line\u2028para\u2029end\",\"b\":0.1,\"c\":0,\"d\":[]}"},
+		// A literal backslash followed by "u2028" is text, not the character.
+		{`\u2028`, `"\\u2028"`},
+		{`\` + "\u2028", `"\\` + "\u2028" + `"`},
+		{map[string]any{"x": 1e21, "y": 1e-7, "z": 123456789.5}, `{"x":1e+21,"y":1e-7,"z":123456789.5}`},
+		{"ünïcødé / slash \"quote\"\n", `"ünïcødé / slash \"quote\"\n"`},
+	}
+	for _, tt := range tests {
+		got, err := MarshalJSON(tt.in)
+		if err != nil {
+			t.Fatalf("MarshalJSON(%v): %v", tt.in, err)
+		}
+		if string(got) != tt.want {
+			t.Errorf("MarshalJSON(%#v)\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+		if !json.Valid(got) {
+			t.Errorf("MarshalJSON(%#v) is not valid JSON: %s", tt.in, got)
+		}
+	}
+}
+
+func newSigner(t *testing.T) *Signer {
+	t.Helper()
+	k, err := GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// verify checks sig the way the SDKs do: with the public key PEM only.
+func verify(t *testing.T, publicPEM string, data []byte, sig string) bool {
+	t.Helper()
+	block, _ := pem.Decode([]byte(publicPEM))
+	if block == nil || block.Type != "PUBLIC KEY" {
+		t.Fatalf("public key is not an SPKI PEM: %q", publicPEM)
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil {
+		t.Fatalf("signature is not base64: %v", err)
+	}
+	sum := sha256.Sum256(data)
+	return rsa.VerifyPKCS1v15(pub.(*rsa.PublicKey), crypto.SHA256, sum[:], raw) == nil
+}
+
+func TestSignVerifies(t *testing.T) {
+	s := newSigner(t)
+	body := []byte(`"password_changed"`)
+	sig, err := s.Sign(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !verify(t, s.PublicKeyPEM(), body, sig) {
+		t.Fatal("signature does not verify with the public key")
+	}
+	if verify(t, s.PublicKeyPEM(), []byte(`"password_changeD"`), sig) {
+		t.Fatal("signature verifies over altered bytes")
+	}
+}
+
+func TestLicenseSignatureV1(t *testing.T) {
+	s := newSigner(t)
+	validity := time.Date(2019, 6, 15, 0, 0, 0, 0, time.UTC)
+	sig, err := s.LicenseSignatureV1("HW-1", "FUH3-4E7A-LZJL-7JTP", &validity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !verify(t, s.PublicKeyPEM(), []byte("hw-1#fuh3-4e7a-lzjl-7jtp#2019-06-15t00:00:00.000z"), sig) {
+		t.Fatal("v1 signature does not cover lower(hardware_id#key#validity)")
+	}
+	sig, err = s.LicenseSignatureV1("hw", "User@Example.com|DSE2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !verify(t, s.PublicKeyPEM(), []byte("hw#user@example.com#"), sig) {
+		t.Fatal("v1 signature must cut the username at '|' and end in '#' without validity")
+	}
+}
+
+func TestFormatTime(t *testing.T) {
+	ts := time.Date(2031, 3, 4, 1, 2, 3, 4_500_000, time.FixedZone("X", 3600))
+	if got, want := FormatTime(ts), "2031-03-04T00:02:03.004Z"; got != want {
+		t.Fatalf("FormatTime = %q, want %q", got, want)
+	}
+}
+
+func TestKeyRoundTripAndSizes(t *testing.T) {
+	if _, err := GenerateKey(1024); err == nil || !strings.Contains(err.Error(), "2048") {
+		t.Fatalf("a 1024-bit key must be refused, got %v", err)
+	}
+	k, err := GenerateKey(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := MarshalPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParsePrivateKey(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.Equal(k) {
+		t.Fatal("key changed in a marshal round trip")
+	}
+}

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "licensor.db")
+	s, err := OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, path
+}
+
+func TestMigrateIsIdempotentAndRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	var n int64
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != SchemaVersion() {
+		t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, SchemaVersion())
+	}
+	var mode string
+	if err := s.read.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q (%v), want wal", mode, err)
+	}
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "upgrade licensor") {
+		t.Fatalf("Migrate on a newer schema = %v, want a refusal", err)
+	}
+}
+
+func TestReadPoolIsReadOnly(t *testing.T) {
+	s, _ := open(t)
+	if _, err := s.Reader().CreateCompany(context.Background(), "x", time.Now()); err == nil {
+		t.Fatal("the read pool accepted a write")
+	}
+}
+
+func seedUser(t *testing.T, s *Store) (companyID int64, u LicenseUser) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	companyID, err := s.Writer().CreateCompany(ctx, "c", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u = LicenseUser{CompanyID: companyID, Email: "Ann@Example.com", PasswordHash: "h1", IsActive: true, IsInitialPassword: true, CreatedAt: now}
+	sealed := "sealed"
+	u.InitialPasswordSealed = &sealed
+	if u.ID, err = s.Writer().CreateLicenseUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return companyID, u
+}
+
+func TestLicenseUsersAreCaseInsensitiveAndUnique(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	companyID, u := seedUser(t, s)
+	got, err := s.Reader().LicenseUserByEmail(ctx, companyID, "  ann@EXAMPLE.com ")
+	if err != nil || got.ID != u.ID || got.Email != "Ann@Example.com" {
+		t.Fatalf("lookup by other case = %+v, %v", got, err)
+	}
+	dup := u
+	dup.Email = "ANN@example.com"
+	if _, err := s.Writer().CreateLicenseUser(ctx, dup); !errors.Is(err, ErrConflict) {
+		t.Fatalf("duplicate email = %v, want ErrConflict", err)
+	}
+	if _, err := s.Reader().LicenseUserByEmail(ctx, companyID, "nobody@example.com"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown email = %v, want ErrNotFound", err)
+	}
+}
+
+func TestReplacePasswordIsCompareAndSwap(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	companyID, u := seedUser(t, s)
+	now := time.Now()
+	if err := s.Writer().ReplacePassword(ctx, u.ID, "h1", "h2", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Writer().ReplacePassword(ctx, u.ID, "h1", "h3", now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second swap from the old hash = %v, want ErrNotFound", err)
+	}
+	got, _ := s.Reader().LicenseUser(ctx, companyID, u.ID)
+	if got.PasswordHash != "h2" || got.IsInitialPassword || got.InitialPasswordSealed != nil || got.PasswordChangedAt == nil {
+		t.Fatalf("after change: %+v", got)
+	}
+	if err := s.Writer().SetLicenseUserActive(ctx, companyID, u.ID, false, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Writer().ReplacePassword(ctx, u.ID, "h2", "h4", now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("swap on an inactive user = %v, want ErrNotFound", err)
+	}
+}
+
+func TestFailuresSlideOutOfTheWindow(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if err := s.Writer().RecordFailure(ctx, FailureScopeIP, "10.0.0.1", t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, oldest, err := s.Reader().RecentFailures(ctx, FailureScopeIP, "10.0.0.1", t0.Add(30*time.Second))
+	if err != nil || n != 2 || !oldest.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("RecentFailures = %d, %v, %v; want 2 from %v", n, oldest, err, t0.Add(time.Minute))
+	}
+	if n, _, _ := s.Reader().RecentFailures(ctx, FailureScopeIP, "10.0.0.2", t0); n != 0 {
+		t.Fatalf("another bucket counted %d", n)
+	}
+	if pruned, err := s.Writer().PruneFailures(ctx, t0.Add(90*time.Second)); err != nil || pruned != 2 {
+		t.Fatalf("PruneFailures = %d, %v; want 2", pruned, err)
+	}
+	if err := s.Writer().ClearFailures(ctx, FailureScopeIP, "10.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := s.Reader().RecentFailures(ctx, FailureScopeIP, "10.0.0.1", t0.Add(-time.Hour)); n != 0 {
+		t.Fatalf("after clear: %d failures", n)
+	}
+}
+
+func TestLicenseRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	companyID, _ := s.Writer().CreateCompany(ctx, "c", now)
+	productID, err := s.Writer().CreateProduct(ctx, Product{CompanyID: companyID, ShortCode: "P", Name: "P", AuthorizationMethod: AuthLicenseKey, CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Writer().CreateProduct(ctx, Product{CompanyID: companyID, ShortCode: "P", Name: "again", AuthorizationMethod: AuthUser, CreatedAt: now}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("duplicate product code = %v, want ErrConflict", err)
+	}
+	key, validity, period := "AAAA-BBBB", now.Add(24*time.Hour), "monthly"
+	in := License{CompanyID: companyID, ProductID: productID, LicenseKey: &key, LicenseType: LicenseConsumption, Enabled: true,
+		ValidityPeriod: &validity, MaxActivations: 3, ConsumptionPeriod: &period, MaxConsumptions: 10, CreatedAt: now, UpdatedAt: now}
+	id, err := s.Writer().CreateLicense(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Reader().License(ctx, companyID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got.LicenseKey != key || !got.ValidityPeriod.Equal(validity) || got.MaxActivations != 3 || *got.ConsumptionPeriod != period ||
+		got.MaxConsumptions != 10 || got.StartDate != nil || got.CustomerID != nil || got.Metadata != "{}" || !got.Enabled {
+		t.Fatalf("license round trip: %+v", got)
+	}
+	if _, err := s.Writer().CreateLicense(ctx, in); !errors.Is(err, ErrConflict) {
+		t.Fatalf("duplicate key = %v, want ErrConflict", err)
+	}
+	if err := s.Writer().SetLicenseEnabled(ctx, companyID, id+100, false, now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("disable unknown license = %v, want ErrNotFound", err)
+	}
+}
