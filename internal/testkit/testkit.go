@@ -150,3 +150,6 @@ func (b *SyncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// FastPool is a hashing pool for tests.
+var FastPool = password.PoolConfig{Workers: 2, Queue: 256, MaxWait: 10 * time.Second}
