@@ -1,0 +1,214 @@
+// Package e2e tests licensor as a vendor runs it: the static binary built
+// with CGO_ENABLED=0, provisioned with its CLI, serving on loopback, with the
+// official @licensespring/node-sdk (installed by the README's test command
+// into e2e/node/node_modules) as the client.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binary string // the licensor binary under test
+
+func TestMain(m *testing.M) {
+	if _, err := os.Stat("node/node_modules/@licensespring/node-sdk/package.json"); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: the official Node SDK is not installed: run the README's test command (scripts/test), or `npm ci --prefix e2e/node`")
+		os.Exit(1)
+	}
+	dir, err := os.MkdirTemp("", "licensor-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "licensor")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/licensor")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: build licensor:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// instance is a data directory with a running `licensor serve`.
+type instance struct {
+	t         *testing.T
+	data      string
+	url       string
+	apiKey    string
+	sharedKey string
+	publicKey string
+	logs      *syncBuffer
+}
+
+// start runs `licensor init` and `licensor serve` on a free loopback port
+// with production settings.
+func start(t *testing.T) *instance {
+	t.Helper()
+	in := &instance{t: t, data: filepath.Join(t.TempDir(), "data"), logs: &syncBuffer{}}
+	var init struct {
+		APIKey    string `json:"api_key"`
+		SharedKey string `json:"shared_key"`
+		PublicKey string `json:"public_key_pem"`
+	}
+	in.cliJSON(&init, "init", "--json")
+	in.apiKey, in.sharedKey, in.publicKey = init.APIKey, init.SharedKey, init.PublicKey
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(binary, "serve", "--data", in.data, "--addr", addr)
+	cmd.Stdout, cmd.Stderr = in.logs, in.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("licensor did not stop on SIGTERM")
+		}
+	})
+	in.url = "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(in.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case <-done:
+			t.Fatalf("licensor serve exited:\n%s", in.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("licensor did not become healthy:\n%s", in.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return in
+}
+
+// cli runs a licensor command on the instance's data directory.
+func (in *instance) cli(args ...string) (string, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "LICENSOR_DATA="+in.data)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		return out.String(), fmt.Errorf("licensor %s: %v: %s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), nil
+}
+
+func (in *instance) cliJSON(v any, args ...string) {
+	in.t.Helper()
+	out, err := in.cli(args...)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		in.t.Fatalf("licensor %s: %v in %q", strings.Join(args, " "), err, out)
+	}
+}
+
+// sdkResult is what sdk.cjs reports for one step.
+type sdkResult struct {
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type step struct {
+	Call string         `json:"call"`
+	Args map[string]any `json:"args"`
+}
+
+// sdk runs steps through the official Node SDK configured for the
+// instance; config entries override the defaults.
+func (in *instance) sdk(config map[string]any, steps ...step) []sdkResult {
+	in.t.Helper()
+	cfg := map[string]any{"apiKey": in.apiKey, "sharedKey": in.sharedKey, "apiPath": in.url + "/api/v4", "publicKey": in.publicKey}
+	for k, v := range config {
+		cfg[k] = v
+	}
+	plan, _ := json.Marshal(map[string]any{"config": cfg, "steps": steps})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "node/sdk.cjs", string(plan))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		in.t.Fatalf("node sdk.cjs: %v\n%s", err, errb.String())
+	}
+	var res []sdkResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != len(steps) {
+		in.t.Fatalf("node sdk.cjs printed %q (%v)", out.String(), err)
+	}
+	return res
+}
+
+func wantOK(t *testing.T, r sdkResult, want string) {
+	t.Helper()
+	if !r.OK || string(r.Result) != want {
+		t.Fatalf("SDK call = %+v (error %+v), want result %s", r, r.Error, want)
+	}
+}
+
+func wantCode(t *testing.T, r sdkResult, status int, code string) {
+	t.Helper()
+	if r.OK || r.Error == nil || r.Error.Code != code || r.Error.Status != status || r.Error.Message == "" {
+		t.Fatalf("SDK call = ok=%v result=%s error=%+v, want error %d %s", r.OK, r.Result, r.Error, status, code)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var _ io.Writer = (*syncBuffer)(nil)
