@@ -94,3 +94,26 @@ func TestPublicKeyEndpointMatchesCLI(t *testing.T) {
 		t.Fatalf("GET public_key = %d %q; CLI %q; init %q", resp.StatusCode, body, cliKey, in.publicKey)
 	}
 }
+
+// `licensor serve` on an empty directory needs nothing else: it creates the
+// database and key, and `licensor init` can run beside it.
+func TestServeFirstThenInit(t *testing.T) {
+	in := &instance{t: t, data: t.TempDir() + "/fresh", logs: &syncBuffer{}}
+	in.serve()
+	resp, err := http.Get(in.url + "/api/v4/public_key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "BEGIN PUBLIC KEY") {
+		t.Fatalf("public_key on a fresh server = %d %q", resp.StatusCode, body)
+	}
+	in.init()
+	if in.publicKey != string(body) {
+		t.Fatal("init and the running server disagree on the public key")
+	}
+	in.cliJSON(&struct{}{}, "company", "set", "allow_change_password=true", "--json")
+	// The running server authorizes the credential init just created.
+	wantCode(t, in.sdk(nil, changePassword("nobody@example.com", "whatever1", "whatever2"))[0], 400, "user_not_found")
+}

@@ -63,6 +63,14 @@ type instance struct {
 func start(t *testing.T) *instance {
 	t.Helper()
 	in := &instance{t: t, data: filepath.Join(t.TempDir(), "data"), logs: &syncBuffer{}}
+	in.init()
+	in.serve()
+	return in
+}
+
+// init runs `licensor init` and keeps the credential it prints.
+func (in *instance) init() {
+	in.t.Helper()
 	var init struct {
 		APIKey    string `json:"api_key"`
 		SharedKey string `json:"shared_key"`
@@ -70,7 +78,13 @@ func start(t *testing.T) *instance {
 	}
 	in.cliJSON(&init, "init", "--json")
 	in.apiKey, in.sharedKey, in.publicKey = init.APIKey, init.SharedKey, init.PublicKey
+}
 
+// serve starts `licensor serve` and waits until it is healthy; it is
+// stopped with SIGTERM when the test ends.
+func (in *instance) serve() {
+	t := in.t
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +114,7 @@ func start(t *testing.T) *instance {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return
 			}
 		}
 		select {
@@ -113,7 +127,6 @@ func start(t *testing.T) *instance {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return in
 }
 
 // cli runs a licensor command on the instance's data directory.

@@ -11,7 +11,7 @@ const (
 	// licenseKeyChars leaves out 0/O and 1/I, which people misread when
 	// typing a key from an invoice.
 	licenseKeyChars = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	passwordChars   = alnum + "!@#$%&*?"
+	passwordChars   = alnum + "-_.@" // nothing a shell or a URL treats specially
 )
 
 // randomString draws n characters uniformly from set.
