@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/licensor/licensor/internal/testkit"
 )
 
 func changePassword(username, pw, newPW string) step {
@@ -98,7 +100,7 @@ func TestPublicKeyEndpointMatchesCLI(t *testing.T) {
 // `licensor serve` on an empty directory needs nothing else: it creates the
 // database and key, and `licensor init` can run beside it.
 func TestServeFirstThenInit(t *testing.T) {
-	in := &instance{t: t, data: t.TempDir() + "/fresh", logs: &syncBuffer{}}
+	in := &instance{t: t, data: t.TempDir() + "/fresh", logs: &testkit.SyncBuffer{}}
 	in.serve()
 	resp, err := http.Get(in.url + "/api/v4/public_key")
 	if err != nil {

@@ -9,17 +9,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/licensor/licensor/internal/testkit"
 )
 
 var binary string // the licensor binary under test
@@ -55,14 +55,14 @@ type instance struct {
 	apiKey    string
 	sharedKey string
 	publicKey string
-	logs      *syncBuffer
+	logs      *testkit.SyncBuffer
 }
 
 // start runs `licensor init` and `licensor serve` on a free loopback port
 // with production settings.
 func start(t *testing.T) *instance {
 	t.Helper()
-	in := &instance{t: t, data: filepath.Join(t.TempDir(), "data"), logs: &syncBuffer{}}
+	in := &instance{t: t, data: filepath.Join(t.TempDir(), "data"), logs: &testkit.SyncBuffer{}}
 	in.init()
 	in.serve()
 	return in
@@ -206,22 +206,3 @@ func wantCode(t *testing.T, r sdkResult, status int, code string) {
 		t.Fatalf("SDK call = ok=%v result=%s error=%+v, want error %d %s", r.OK, r.Result, r.Error, status, code)
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-var _ io.Writer = (*syncBuffer)(nil)

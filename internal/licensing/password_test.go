@@ -15,6 +15,20 @@ import (
 	"github.com/licensor/licensor/internal/store"
 )
 
+// openStore opens a migrated SQLite database under t.TempDir().
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func newService(t *testing.T, st *store.Store, p password.Params) *Service {
 	t.Helper()
 	h, err := password.NewHasher(p, password.PoolConfig{Workers: 1, Queue: 10})
@@ -33,14 +47,7 @@ func newService(t *testing.T, st *store.Store, p password.Params) *Service {
 // re-hashed on the next successful check, and only then.
 func TestAuthenticateUserRehashesWeakHashes(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "l.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	weak := newService(t, st, password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	companyID, _, err := weak.Init(ctx, "c")
 	if err != nil {
@@ -119,14 +126,7 @@ func TestPasswordPolicy(t *testing.T) {
 
 func TestThrottleRetryAfterSlides(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "l.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	s := newService(t, st, password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return clock }
@@ -139,7 +139,7 @@ func TestThrottleRetryAfterSlides(t *testing.T) {
 	}
 	// Two failures at 12:00 and 12:01; now 12:02. The first leaves the
 	// window at 12:10, so retry after 8 minutes.
-	err = s.checkThrottle(ctx, 1, "A@B.C", "10.9.9.9")
+	err := s.checkThrottle(ctx, 1, "A@B.C", "10.9.9.9")
 	pe, ok := problem.As(err)
 	if !ok || pe.Code != problem.CodeTooManyRequests || pe.RetryAfter != 8*time.Minute {
 		t.Fatalf("checkThrottle = %v (retry %v), want too_many_requests after 8m", err, pe)
