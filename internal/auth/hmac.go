@@ -28,6 +28,9 @@ type Credential struct {
 	CompanyID int64
 	APIKey    string
 	SharedKey []byte
+	// AllowedProducts limits the credential to some products; empty means
+	// every product.
+	AllowedProducts []int64
 }
 
 // ErrUnknownKey is returned by a Lookup for an API key that does not exist

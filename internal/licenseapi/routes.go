@@ -26,6 +26,18 @@ func (a *API) routeTable() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v4/public_key", public: true, h: a.publicKey},
 		{method: http.MethodPost, path: "/api/v4/change_password", h: a.changePassword},
+		{method: http.MethodPost, path: "/api/v4/activate_license", h: a.activateLicense},
+		{method: http.MethodGet, path: "/api/v4/check_license", h: a.checkLicense},
+		{method: http.MethodPost, path: "/api/v4/deactivate_license", h: a.deactivateLicense},
+		{method: http.MethodPost, path: "/api/v4/activate_bundle", h: a.activateBundle},
+		{method: http.MethodGet, path: "/api/v4/check_bundle", h: a.checkBundle},
+		{method: http.MethodPost, path: "/api/v4/deactivate_bundle", h: a.deactivateBundle},
+		{method: http.MethodGet, path: "/api/v4/trial_key", h: a.trialKey},
+		{method: http.MethodGet, path: "/api/v4/product_details", h: a.productDetails},
+		{method: http.MethodGet, path: "/api/v4/check_license_feature", h: a.checkLicenseFeature},
+		{method: http.MethodGet, path: "/api/v4/customer_license_users", h: a.customerLicenseUsers},
+		{method: http.MethodGet, path: "/api/v4/user_licenses", h: a.userLicenses},
+		{method: http.MethodGet, path: "/api/v4/device_licenses", h: a.deviceLicenses},
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/licensor/licensor/internal/password"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -278,12 +277,7 @@ func (s *Service) CreateLicenseUser(ctx context.Context, companyID int64, spec U
 	} else if rule := passwordRuleBroken(pw, ""); rule != "" {
 		return nil, errors.New("the password " + rule)
 	}
-	var hash string
-	err = s.hasher.Do(ctx, func(slot password.Slot) error {
-		var err error
-		hash, err = slot.Hash(pw)
-		return err
-	})
+	hash, err := s.hash(ctx, pw)
 	if err != nil {
 		return nil, err
 	}

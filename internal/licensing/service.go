@@ -70,7 +70,11 @@ func (s *Service) Credential(ctx context.Context, apiKey string) (*auth.Credenti
 	if err != nil {
 		return nil, fmt.Errorf("unseal shared key of credential %d: %w", c.ID, err)
 	}
-	return &auth.Credential{ID: c.ID, CompanyID: c.CompanyID, APIKey: c.APIKey, SharedKey: key}, nil
+	products, err := s.store.Reader().CredentialProducts(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &auth.Credential{ID: c.ID, CompanyID: c.CompanyID, APIKey: c.APIKey, SharedKey: key, AllowedProducts: products}, nil
 }
 
 // RunMaintenance prunes expired throttle records every interval until ctx

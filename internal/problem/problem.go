@@ -71,4 +71,23 @@ const (
 	CodeMethodNotAllowed            = "method_not_allowed"
 	CodeNotFound                    = "not_found"
 	CodeInternalError               = "internal_error"
+
+	CodeUnknownProduct               = "unknown_product"
+	CodeDisabledProduct              = "disabled_product"
+	CodeArchivedProduct              = "archived_product"
+	CodeAPIKeyProductNotAllowed      = "api_key_product_not_allowed"
+	CodeLicenseNotFound              = "license_not_found"
+	CodeLicenseNotActive             = "license_not_active"
+	CodeLicenseExpired               = "license_expired"
+	CodeTrialExpired                 = "trial_expired"
+	CodeDeviceNotFound               = "device_not_found"
+	CodeBlacklisted                  = "blacklisted"
+	CodeVMNotAllowed                 = "vm_not_allowed"
+	CodeLicenseActivatedMaxTimes     = "license_activated_max_times"
+	CodeLicenseUserActivatedMaxTimes = "licenseUserActivatedMaxTimes" // camelCase on the wire, as upstream
+	CodeLicenseTransferredMaxTimes   = "license_transferred_max_times"
+	CodeTrialNotAllowed              = "trial_not_allowed"
+	CodeUnsupportedProductFeature    = "unsupported_product_feature"
+	CodeFeatureExpired               = "feature_expired"
+	CodeCustomerDoesNotExist         = "customer_does_not_exist"
 )

@@ -13,15 +13,16 @@ type Company struct {
 	ID                  int64
 	Name                string
 	AllowChangePassword bool
+	AllowMultipleTrials bool
 	CreatedAt           time.Time
 }
 
-const companyColumns = `id, name, allow_change_password, created_at`
+const companyColumns = `id, name, allow_change_password, allow_multiple_trials, created_at`
 
 func scanCompany(row interface{ Scan(...any) error }) (*Company, error) {
 	var c Company
 	var created int64
-	if err := row.Scan(&c.ID, &c.Name, &c.AllowChangePassword, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.Name, &c.AllowChangePassword, &c.AllowMultipleTrials, &created); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = fromMS(created)

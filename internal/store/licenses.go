@@ -57,7 +57,12 @@ type License struct {
 	ConsumptionPeriod          *string
 	MaxLicenseUsers            int64
 	OrderStoreID               string
-	Metadata                   string
+	Metadata                   string // a JSON object
+	BundleLicenseID            *int64 // set on the per-product licenses of a bundle license
+	AllowOfflineActivation     bool
+	IsAirGapped                bool
+	IsHardwareKeyAuth          bool
+	LicenseTemplateID          *int64
 	CreatedAt                  time.Time
 	UpdatedAt                  time.Time
 }
@@ -69,11 +74,13 @@ const licenseColumns = `id, company_id, product_id, customer_id, license_key, li
 	max_transfers, transfer_count, prevent_vm, is_floating, is_floating_cloud, floating_users, floating_timeout,
 	can_borrow, max_borrow_time, max_consumptions, total_consumptions, allow_unlimited_consumptions,
 	allow_negative_consumptions, allow_overages, max_overages, reset_consumption, consumption_period,
-	max_license_users, order_store_id, metadata, created_at, updated_at`
+	max_license_users, order_store_id, metadata, bundle_license_id, allow_offline_activation, is_air_gapped,
+	is_hardware_key_auth, license_template_id, created_at, updated_at`
 
 // licenseRow holds the nullable and time columns while scanning.
 type licenseRow struct {
 	customerID, startDate, validity, maintenance sql.NullInt64
+	bundleLicenseID, templateID                  sql.NullInt64
 	key, consumptionPeriod                       sql.NullString
 	created, updated                             int64
 }
@@ -86,7 +93,8 @@ func (l *License) fields(r *licenseRow) []any {
 		&l.MaxTransfers, &l.TransferCount, &l.PreventVM, &l.IsFloating, &l.IsFloatingCloud, &l.FloatingUsers, &l.FloatingTimeout,
 		&l.CanBorrow, &l.MaxBorrowTime, &l.MaxConsumptions, &l.TotalConsumptions, &l.AllowUnlimitedConsumptions,
 		&l.AllowNegativeConsumptions, &l.AllowOverages, &l.MaxOverages, &l.ResetConsumption, &r.consumptionPeriod,
-		&l.MaxLicenseUsers, &l.OrderStoreID, &l.Metadata, &r.created, &r.updated}
+		&l.MaxLicenseUsers, &l.OrderStoreID, &l.Metadata, &r.bundleLicenseID, &l.AllowOfflineActivation, &l.IsAirGapped,
+		&l.IsHardwareKeyAuth, &r.templateID, &r.created, &r.updated}
 }
 
 // values returns insert arguments for licenseColumns without id.
@@ -97,7 +105,8 @@ func (l *License) values() []any {
 		l.MaxTransfers, l.TransferCount, l.PreventVM, l.IsFloating, l.IsFloatingCloud, l.FloatingUsers, l.FloatingTimeout,
 		l.CanBorrow, l.MaxBorrowTime, l.MaxConsumptions, l.TotalConsumptions, l.AllowUnlimitedConsumptions,
 		l.AllowNegativeConsumptions, l.AllowOverages, l.MaxOverages, l.ResetConsumption, nullString(l.ConsumptionPeriod),
-		l.MaxLicenseUsers, l.OrderStoreID, l.Metadata, ms(l.CreatedAt), ms(l.UpdatedAt)}
+		l.MaxLicenseUsers, l.OrderStoreID, l.Metadata, nullInt(l.BundleLicenseID), l.AllowOfflineActivation, l.IsAirGapped,
+		l.IsHardwareKeyAuth, nullInt(l.LicenseTemplateID), ms(l.CreatedAt), ms(l.UpdatedAt)}
 }
 
 func scanLicense(row interface{ Scan(...any) error }) (*License, error) {
@@ -106,9 +115,13 @@ func scanLicense(row interface{ Scan(...any) error }) (*License, error) {
 	if err := row.Scan(l.fields(&r)...); err != nil {
 		return nil, err
 	}
-	if r.customerID.Valid {
-		l.CustomerID = &r.customerID.Int64
-	}
+	r.apply(&l)
+	return &l, nil
+}
+
+// apply moves the nullable and time columns scanned into r onto l.
+func (r *licenseRow) apply(l *License) {
+	l.CustomerID, l.BundleLicenseID, l.LicenseTemplateID = ptr(r.customerID), ptr(r.bundleLicenseID), ptr(r.templateID)
 	if r.key.Valid {
 		l.LicenseKey = &r.key.String
 	}
@@ -117,7 +130,6 @@ func scanLicense(row interface{ Scan(...any) error }) (*License, error) {
 	}
 	l.StartDate, l.ValidityPeriod, l.MaintenancePeriod = timePtr(r.startDate), timePtr(r.validity), timePtr(r.maintenance)
 	l.CreatedAt, l.UpdatedAt = fromMS(r.created), fromMS(r.updated)
-	return &l, nil
 }
 
 // CreateLicense inserts l and returns its id; a duplicate license key in the
@@ -177,4 +189,109 @@ func nullString(p *string) sql.NullString {
 		return sql.NullString{}
 	}
 	return sql.NullString{String: *p, Valid: true}
+}
+
+func (q *Queries) oneLicense(ctx context.Context, what, query string, args ...any) (*License, error) {
+	l, err := scanLicense(q.db.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return l, nil
+}
+
+// LicenseByKey returns the company's license with key.
+func (q *Queries) LicenseByKey(ctx context.Context, companyID int64, key string) (*License, error) {
+	return q.oneLicense(ctx, "license by key",
+		`SELECT `+licenseColumns+` FROM licenses WHERE company_id = $1 AND license_key = $2`, companyID, key)
+}
+
+// BundleChild returns the license of product inside the bundle license.
+func (q *Queries) BundleChild(ctx context.Context, bundleLicenseID, productID int64) (*License, error) {
+	return q.oneLicense(ctx, "bundle license",
+		`SELECT `+licenseColumns+` FROM licenses WHERE bundle_license_id = $1 AND product_id = $2`, bundleLicenseID, productID)
+}
+
+// BundleChildren lists the per-product licenses of a bundle license, in
+// product order.
+func (q *Queries) BundleChildren(ctx context.Context, bundleLicenseID int64) ([]License, error) {
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT `+licenseColumns+` FROM licenses WHERE bundle_license_id = $1 ORDER BY product_id, id`, bundleLicenseID)
+	if err != nil {
+		return nil, fmt.Errorf("bundle licenses: %w", err)
+	}
+	return collect(rows, scanLicense)
+}
+
+// UserLicenses lists the licenses a license user holds, newest first,
+// optionally only those of one product (productID 0: all).
+func (q *Queries) UserLicenses(ctx context.Context, userID, productID int64) ([]License, error) {
+	query := `SELECT ` + prefixed("l.", licenseColumns) + `
+		 FROM license_user_licenses lul JOIN licenses l ON l.id = lul.license_id
+		 WHERE lul.license_user_id = $1`
+	args := []any{userID}
+	if productID != 0 {
+		query += ` AND l.product_id = $2`
+		args = append(args, productID)
+	}
+	rows, err := q.db.QueryContext(ctx, query+` ORDER BY l.created_at DESC, l.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("user licenses: %w", err)
+	}
+	return collect(rows, scanLicense)
+}
+
+// ClaimActivation takes one activation slot of the license: it raises
+// times_activated unless the limit is reached, in one statement, so that
+// concurrent activations can never pass max_activations.
+func (q *Queries) ClaimActivation(ctx context.Context, licenseID int64, now time.Time) (bool, error) {
+	return q.conditional(ctx, "claim activation",
+		`UPDATE licenses SET times_activated = times_activated + 1, updated_at = $2
+		 WHERE id = $1 AND (allow_unlimited_activations OR times_activated < max_activations)`, licenseID, ms(now))
+}
+
+// ReleaseActivation gives back an activation slot.
+func (q *Queries) ReleaseActivation(ctx context.Context, licenseID int64, now time.Time) error {
+	_, err := q.db.ExecContext(ctx,
+		`UPDATE licenses SET times_activated = times_activated - 1, updated_at = $2 WHERE id = $1 AND times_activated > 0`,
+		licenseID, ms(now))
+	if err != nil {
+		return fmt.Errorf("release activation: %w", err)
+	}
+	return nil
+}
+
+// ClaimTransfer counts a device transfer unless max_transfers forbids it
+// (-1: never, 0: unlimited, N: at most N).
+func (q *Queries) ClaimTransfer(ctx context.Context, licenseID int64, now time.Time) (bool, error) {
+	return q.conditional(ctx, "claim transfer",
+		`UPDATE licenses SET transfer_count = transfer_count + 1, updated_at = $2
+		 WHERE id = $1 AND (max_transfers = 0 OR transfer_count < max_transfers)`, licenseID, ms(now))
+}
+
+// StartValidity sets the expiry of a license that runs for a duration from
+// its first activation, if not yet set.
+func (q *Queries) StartValidity(ctx context.Context, licenseID int64, validity, now time.Time) error {
+	_, err := q.db.ExecContext(ctx,
+		`UPDATE licenses SET validity_period = $2, updated_at = $3 WHERE id = $1 AND validity_period IS NULL`,
+		licenseID, ms(validity), ms(now))
+	if err != nil {
+		return fmt.Errorf("start validity: %w", err)
+	}
+	return nil
+}
+
+// conditional runs an UPDATE and reports whether it touched a row.
+func (q *Queries) conditional(ctx context.Context, what, query string, args ...any) (bool, error) {
+	res, err := q.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+	return n > 0, nil
 }

@@ -26,18 +26,27 @@ type Product struct {
 	AllowTrial          bool
 	TrialDays           int64
 	PreventVM           bool
-	Metadata            string
+	Metadata            string // a JSON object
+	IsBundle            bool
+	DefaultLicenseType  string // type of trial licenses
+	MaxActivations      int64  // default for new licenses
+	TrialMaxActivations int64
+	FloatingTimeout     int64 // minutes
+	AllowOverages       bool
+	MaxOverages         int64
 	CreatedAt           time.Time
 }
 
 const productColumns = `id, company_id, short_code, name, authorization_method, is_archived, is_disabled,
-	allow_trial, trial_days, prevent_vm, metadata, created_at`
+	allow_trial, trial_days, prevent_vm, metadata, is_bundle, default_license_type, max_activations,
+	trial_max_activations, floating_timeout, allow_overages, max_overages, created_at`
 
 func scanProduct(row interface{ Scan(...any) error }) (*Product, error) {
 	var p Product
 	var created int64
 	err := row.Scan(&p.ID, &p.CompanyID, &p.ShortCode, &p.Name, &p.AuthorizationMethod, &p.IsArchived, &p.IsDisabled,
-		&p.AllowTrial, &p.TrialDays, &p.PreventVM, &p.Metadata, &created)
+		&p.AllowTrial, &p.TrialDays, &p.PreventVM, &p.Metadata, &p.IsBundle, &p.DefaultLicenseType, &p.MaxActivations,
+		&p.TrialMaxActivations, &p.FloatingTimeout, &p.AllowOverages, &p.MaxOverages, &created)
 	if err != nil {
 		return nil, err
 	}
@@ -51,13 +60,18 @@ func (q *Queries) CreateProduct(ctx context.Context, p Product) (int64, error) {
 	if p.Metadata == "" {
 		p.Metadata = "{}"
 	}
+	if p.DefaultLicenseType == "" {
+		p.DefaultLicenseType = LicensePerpetual
+	}
 	var id int64
 	err := q.db.QueryRowContext(ctx,
 		`INSERT INTO products (company_id, short_code, name, authorization_method, is_archived, is_disabled,
-			allow_trial, trial_days, prevent_vm, metadata, created_at, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+			allow_trial, trial_days, prevent_vm, metadata, is_bundle, default_license_type, max_activations,
+			trial_max_activations, floating_timeout, allow_overages, max_overages, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id`,
 		p.CompanyID, p.ShortCode, p.Name, p.AuthorizationMethod, p.IsArchived, p.IsDisabled,
-		p.AllowTrial, p.TrialDays, p.PreventVM, p.Metadata, ms(p.CreatedAt)).Scan(&id)
+		p.AllowTrial, p.TrialDays, p.PreventVM, p.Metadata, p.IsBundle, p.DefaultLicenseType, p.MaxActivations,
+		p.TrialMaxActivations, p.FloatingTimeout, p.AllowOverages, p.MaxOverages, ms(p.CreatedAt)).Scan(&id)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("product %q: %w", p.ShortCode, ErrConflict)
 	}
@@ -78,4 +92,40 @@ func (q *Queries) ProductByCode(ctx context.Context, companyID int64, code strin
 		return nil, fmt.Errorf("product %q: %w", code, err)
 	}
 	return p, nil
+}
+
+// Product returns the company's product with id.
+func (q *Queries) Product(ctx context.Context, companyID, id int64) (*Product, error) {
+	p, err := scanProduct(q.db.QueryRowContext(ctx,
+		`SELECT `+productColumns+` FROM products WHERE company_id = $1 AND id = $2`, companyID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("product %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("product %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// AddBundleProduct puts product into bundle.
+func (q *Queries) AddBundleProduct(ctx context.Context, bundleID, productID int64) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO bundle_products (bundle_id, product_id) VALUES ($1, $2)`, bundleID, productID)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("bundle product: %w", ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("add bundle product: %w", err)
+	}
+	return nil
+}
+
+// BundleProducts lists the products a bundle holds, by id.
+func (q *Queries) BundleProducts(ctx context.Context, bundleID int64) ([]Product, error) {
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT `+prefixed("p.", productColumns)+` FROM bundle_products b JOIN products p ON p.id = b.product_id
+		 WHERE b.bundle_id = $1 ORDER BY p.id`, bundleID)
+	if err != nil {
+		return nil, fmt.Errorf("bundle products: %w", err)
+	}
+	return collect(rows, scanProduct)
 }

@@ -20,6 +20,15 @@ var snapshotTables = []struct{ table, changed string }{
 	{"device_blacklist", "created_at"},
 	{"audit_events", "occurred_at"},
 	{"server_keys", "created_at"},
+	{"bundle_products", "0"},
+	{"product_features", "created_at"},
+	{"license_features", "created_at"},
+	{"product_custom_fields", "created_at"},
+	{"license_custom_fields", "0"},
+	{"trials", "created_at"},
+	{"device_variables", "updated_at"},
+	{"product_versions", "updated_at"},
+	{"api_credential_products", "0"},
 }
 
 // Snapshot summarizes the data (row count and latest change per table) so

@@ -153,3 +153,85 @@ func (q *Queries) RehashPassword(ctx context.Context, userID int64, oldHash, new
 	}
 	return nil
 }
+
+// LicenseUserLink is a user's membership of one license, with the per-user
+// activation limit.
+type LicenseUserLink struct {
+	LicenseID                 int64
+	LicenseUserID             int64
+	MaxActivations            int64
+	AllowUnlimitedActivations bool
+	TotalActivations          int64
+}
+
+const linkColumns = `lul.license_id, lul.license_user_id, lul.max_activations, lul.allow_unlimited_activations, lul.total_activations`
+
+func (k *LicenseUserLink) fields() []any {
+	return []any{&k.LicenseID, &k.LicenseUserID, &k.MaxActivations, &k.AllowUnlimitedActivations, &k.TotalActivations}
+}
+
+// LicenseUserLink returns the user's membership of the license.
+func (q *Queries) LicenseUserLink(ctx context.Context, licenseID, userID int64) (*LicenseUserLink, error) {
+	var k LicenseUserLink
+	err := q.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM license_user_licenses lul
+		WHERE lul.license_id = $1 AND lul.license_user_id = $2`, licenseID, userID).Scan(k.fields()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("license user %d on license %d: %w", userID, licenseID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("license user link: %w", err)
+	}
+	return &k, nil
+}
+
+// LicenseUsersOf lists the users of a license with their memberships.
+func (q *Queries) LicenseUsersOf(ctx context.Context, licenseID int64) ([]LicenseUser, []LicenseUserLink, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+prefixed("u.", licenseUserColumns)+`, `+linkColumns+`
+		FROM license_user_licenses lul JOIN license_users u ON u.id = lul.license_user_id
+		WHERE lul.license_id = $1 ORDER BY u.id`, licenseID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("license users: %w", err)
+	}
+	defer rows.Close()
+	var users []LicenseUser
+	var links []LicenseUserLink
+	for rows.Next() {
+		var k LicenseUserLink
+		u, err := scanLicenseUser(scanPrefix{rows, k.fields()})
+		if err != nil {
+			return nil, nil, err
+		}
+		users, links = append(users, *u), append(links, k)
+	}
+	return users, links, rows.Err()
+}
+
+// CountLicenseUsers counts the users of a license.
+func (q *Queries) CountLicenseUsers(ctx context.Context, licenseID int64) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM license_user_licenses WHERE license_id = $1`, licenseID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count license users: %w", err)
+	}
+	return n, nil
+}
+
+// ClaimUserActivation takes one of the user's activations on the license,
+// unless the per-user limit is reached, in one statement.
+func (q *Queries) ClaimUserActivation(ctx context.Context, licenseID, userID int64) (bool, error) {
+	return q.conditional(ctx, "claim user activation",
+		`UPDATE license_user_licenses SET total_activations = total_activations + 1
+		 WHERE license_id = $1 AND license_user_id = $2
+		   AND (allow_unlimited_activations OR total_activations < max_activations)`, licenseID, userID)
+}
+
+// ReleaseUserActivation gives back one of the user's activations.
+func (q *Queries) ReleaseUserActivation(ctx context.Context, licenseID, userID int64) error {
+	_, err := q.db.ExecContext(ctx,
+		`UPDATE license_user_licenses SET total_activations = total_activations - 1
+		 WHERE license_id = $1 AND license_user_id = $2 AND total_activations > 0`, licenseID, userID)
+	if err != nil {
+		return fmt.Errorf("release user activation: %w", err)
+	}
+	return nil
+}

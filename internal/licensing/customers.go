@@ -1,0 +1,78 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/store"
+)
+
+// CustomerSpec describes a customer; Email identifies it.
+type CustomerSpec struct {
+	Email, FirstName, LastName, CompanyName, Phone, Reference string
+	Address, City, Postcode, State, Country                  string
+	Metadata                                                 string // a JSON object, or ""
+}
+
+func (c CustomerSpec) customer(companyID int64, now time.Time) store.Customer {
+	return store.Customer{CompanyID: companyID, Email: strings.TrimSpace(c.Email), FirstName: c.FirstName, LastName: c.LastName,
+		CompanyName: c.CompanyName, Phone: c.Phone, Reference: c.Reference, Address: c.Address, City: c.City,
+		Postcode: c.Postcode, State: c.State, Country: c.Country, Metadata: c.Metadata, CreatedAt: now}
+}
+
+// customerFor returns the company's customer with email, creating it from
+// spec when there is none.
+func (s *Service) customerFor(ctx context.Context, q *store.Queries, companyID int64, email string, spec CustomerSpec, now time.Time) (*store.Customer, error) {
+	c, err := q.CustomerByEmail(ctx, companyID, email)
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return c, err
+	}
+	spec.Email = email
+	nc := spec.customer(companyID, now)
+	if nc.ID, err = q.CreateCustomer(ctx, nc); err != nil {
+		return nil, err
+	}
+	return &nc, nil
+}
+
+// CreateCustomer creates a customer for `licensor customer create`.
+func (s *Service) CreateCustomer(ctx context.Context, companyID int64, spec CustomerSpec) (*store.Customer, error) {
+	if !emailRE.MatchString(strings.TrimSpace(spec.Email)) {
+		return nil, fmt.Errorf("invalid email %q", spec.Email)
+	}
+	if spec.Metadata != "" {
+		m, err := CanonicalMetadata(spec.Metadata)
+		if err != nil {
+			return nil, err
+		}
+		spec.Metadata = m
+	}
+	c := spec.customer(companyID, s.now())
+	id, err := s.store.Writer().CreateCustomer(ctx, c)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, fmt.Errorf("a customer with email %q already exists", spec.Email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.ID = id
+	return &c, nil
+}
+
+// hash hashes a password in the bounded pool.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	var h string
+	err := s.hasher.Do(ctx, func(slot password.Slot) error {
+		var err error
+		h, err = slot.Hash(pw)
+		return err
+	})
+	if errors.Is(err, password.ErrBusy) {
+		return "", errServerBusy(s.hasher.RetryAfter())
+	}
+	return h, err
+}

@@ -1,0 +1,85 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/licensor/licensor/internal/store"
+)
+
+// LicenseView is everything the License object of license-api.md §4 shows
+// about one license, as of Now. Package wire renders it.
+type LicenseView struct {
+	License      store.License
+	Key          *string // the license key, or the bundle license's key; nil for user-based
+	Product      store.Product
+	Customer     *store.Customer
+	Features     []store.LicenseFeature
+	CustomFields []store.CustomField
+	User         *store.LicenseUser      // user-based: the user the request named
+	Link         *store.LicenseUserLink // that user's membership of the license
+	Device       *store.Device           // the request's device, when it has one on the license
+	Variables    []store.DeviceVariable
+	CompanyID    int64
+	Now          time.Time
+}
+
+// Expired reports whether the server considers the license expired.
+func (v *LicenseView) Expired() bool { return expired(&v.License, v.Now) }
+
+// Active reports whether the license is active on at least one device.
+func (v *LicenseView) Active() bool { return v.License.TimesActivated > 0 }
+
+// view loads what a LicenseView shows beyond the license itself.
+func (s *Service) view(ctx context.Context, f *found, device *store.Device, withVariables bool, now time.Time) (*LicenseView, error) {
+	r := s.store.Reader()
+	v := &LicenseView{License: *f.license, Key: f.key(), Product: *f.product, User: f.user, Device: device,
+		CompanyID: f.license.CompanyID, Now: now}
+	var err error
+	if f.license.CustomerID != nil {
+		if v.Customer, err = r.Customer(ctx, f.license.CompanyID, *f.license.CustomerID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if v.Features, err = r.LicenseFeatures(ctx, f.license.ID); err != nil {
+		return nil, err
+	}
+	if v.CustomFields, err = r.LicenseCustomFields(ctx, f.license.ID, f.license.ProductID); err != nil {
+		return nil, err
+	}
+	if f.user != nil {
+		if v.Link, err = r.LicenseUserLink(ctx, f.license.ID, f.user.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if device != nil && withVariables {
+		if v.Variables, err = r.DeviceVariables(ctx, device.ID); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// ShowLicense returns a license as the API shows it without a device, for
+// `licensor license show`.
+func (s *Service) ShowLicense(ctx context.Context, companyID, id int64) (*LicenseView, error) {
+	r := s.store.Reader()
+	lic, err := r.License(ctx, companyID, id)
+	if err != nil {
+		return nil, err
+	}
+	prod, err := r.Product(ctx, companyID, lic.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	f := &found{license: lic, product: prod}
+	if lic.BundleLicenseID != nil {
+		parent, err := r.License(ctx, companyID, *lic.BundleLicenseID)
+		if err != nil {
+			return nil, err
+		}
+		f.bundleKey = parent.LicenseKey
+	}
+	return s.view(ctx, f, nil, false, s.now())
+}

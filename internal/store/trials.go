@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LatestTrial returns the newest trial license issued for (product,
+// hardware_id).
+func (q *Queries) LatestTrial(ctx context.Context, productID int64, hardwareID string) (*License, error) {
+	return q.oneLicense(ctx, "trial",
+		`SELECT `+prefixed("l.", licenseColumns)+` FROM trials t JOIN licenses l ON l.id = t.license_id
+		 WHERE t.product_id = $1 AND t.hardware_id = $2 ORDER BY t.created_at DESC, t.id DESC LIMIT 1`,
+		productID, hardwareID)
+}
+
+// RecordTrial notes that a trial license was issued to a device.
+func (q *Queries) RecordTrial(ctx context.Context, companyID, productID int64, hardwareID string, licenseID int64, now time.Time) error {
+	_, err := q.db.ExecContext(ctx,
+		`INSERT INTO trials (company_id, product_id, hardware_id, license_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		companyID, productID, hardwareID, licenseID, ms(now))
+	if err != nil {
+		return fmt.Errorf("record trial: %w", err)
+	}
+	return nil
+}
+
+// SetCompanyAllowMultipleTrials lets devices get more than one trial per
+// product.
+func (q *Queries) SetCompanyAllowMultipleTrials(ctx context.Context, id int64, allow bool, now time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("company %d", id),
+		`UPDATE companies SET allow_multiple_trials = $1, updated_at = $2 WHERE id = $3`, allow, ms(now), id)
+}
+
+// ProductVersion is a released version of a product.
+type ProductVersion struct {
+	ID               int64
+	ProductID        int64
+	Version          string
+	Environment      string
+	Channel          string
+	ReleaseDate      *time.Time
+	FullLink         string
+	Filename         string
+	HashMD5          string
+	EulaLink         string
+	ReleaseNotesLink string
+	Size             string
+	RequiresVersion  string
+	Enabled          bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+const versionColumns = `id, product_id, version, environment, channel, release_date, full_link, filename, hash_md5,
+	eula_link, release_notes_link, size, requires_version, enabled, created_at, updated_at`
+
+// CreateProductVersion inserts v; the same version in the same environment
+// and channel is ErrConflict.
+func (q *Queries) CreateProductVersion(ctx context.Context, v ProductVersion) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx,
+		`INSERT INTO product_versions (product_id, version, environment, channel, release_date, full_link, filename,
+			hash_md5, eula_link, release_notes_link, size, requires_version, enabled, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+		v.ProductID, v.Version, v.Environment, v.Channel, msPtr(v.ReleaseDate), v.FullLink, v.Filename, v.HashMD5,
+		v.EulaLink, v.ReleaseNotesLink, v.Size, v.RequiresVersion, v.Enabled, ms(v.CreatedAt)).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, fmt.Errorf("version %q: %w", v.Version, ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("create version: %w", err)
+	}
+	return id, nil
+}
+
+// LatestProductVersion returns the newest enabled version of a product, in
+// env when env is not empty.
+func (q *Queries) LatestProductVersion(ctx context.Context, productID int64, env string) (*ProductVersion, error) {
+	query := `SELECT ` + versionColumns + ` FROM product_versions WHERE product_id = $1 AND enabled`
+	args := []any{productID}
+	if env != "" {
+		query += ` AND environment = $2`
+		args = append(args, env)
+	}
+	var v ProductVersion
+	var release sql.NullInt64
+	var created, updated int64
+	err := q.db.QueryRowContext(ctx, query+` ORDER BY COALESCE(release_date, created_at) DESC, id DESC LIMIT 1`, args...).
+		Scan(&v.ID, &v.ProductID, &v.Version, &v.Environment, &v.Channel, &release, &v.FullLink, &v.Filename, &v.HashMD5,
+			&v.EulaLink, &v.ReleaseNotesLink, &v.Size, &v.RequiresVersion, &v.Enabled, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("product version: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("product version: %w", err)
+	}
+	v.ReleaseDate, v.CreatedAt, v.UpdatedAt = timePtr(release), fromMS(created), fromMS(updated)
+	return &v, nil
+}
+
+// CredentialProducts lists the products an API credential is limited to;
+// none means all products.
+func (q *Queries) CredentialProducts(ctx context.Context, credentialID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT product_id FROM api_credential_products WHERE api_credential_id = $1 ORDER BY product_id`, credentialID)
+	if err != nil {
+		return nil, fmt.Errorf("credential products: %w", err)
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (*int64, error) {
+		var id int64
+		return &id, r.Scan(&id)
+	})
+}
+
+// LimitCredentialToProduct adds a product to those an API credential may use.
+func (q *Queries) LimitCredentialToProduct(ctx context.Context, credentialID, productID int64) error {
+	_, err := q.db.ExecContext(ctx,
+		`INSERT INTO api_credential_products (api_credential_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		credentialID, productID)
+	if err != nil {
+		return fmt.Errorf("limit credential: %w", err)
+	}
+	return nil
+}

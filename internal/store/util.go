@@ -1,0 +1,38 @@
+package store
+
+import (
+	"database/sql"
+	"strings"
+)
+
+// prefixed qualifies every column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (*T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// scanPrefix scans a row whose first columns are read by the wrapped scan
+// call and whose remaining columns go to extra.
+type scanPrefix struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanPrefix) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
