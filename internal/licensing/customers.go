@@ -14,8 +14,8 @@ import (
 // CustomerSpec describes a customer; Email identifies it.
 type CustomerSpec struct {
 	Email, FirstName, LastName, CompanyName, Phone, Reference string
-	Address, City, Postcode, State, Country                  string
-	Metadata                                                 string // a JSON object, or ""
+	Address, City, Postcode, State, Country                   string
+	Metadata                                                  string // a JSON object, or ""
 }
 
 func (c CustomerSpec) customer(companyID int64, now time.Time) store.Customer {

@@ -17,9 +17,9 @@ type LicenseView struct {
 	Customer     *store.Customer
 	Features     []store.LicenseFeature
 	CustomFields []store.CustomField
-	User         *store.LicenseUser      // user-based: the user the request named
+	User         *store.LicenseUser     // user-based: the user the request named
 	Link         *store.LicenseUserLink // that user's membership of the license
-	Device       *store.Device           // the request's device, when it has one on the license
+	Device       *store.Device          // the request's device, when it has one on the license
 	Variables    []store.DeviceVariable
 	CompanyID    int64
 	Now          time.Time
