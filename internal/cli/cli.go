@@ -40,13 +40,26 @@ func commands() []command {
 		{"credential revoke", "revoke an API key: KEY", runCredentialRevoke},
 		{"company set", "change company settings: key=value ...", runCompanySet},
 		{"company show", "print the company and its settings", runCompanyShow},
-		{"product create", "create a product", runProductCreate},
-		{"license create", "create a license of a product", runLicenseCreate},
+		{"product create", "create a product (or a bundle) [key=value ...]", runProductCreate},
+		{"product set", "change product settings: CODE key=value ...", runProductSet},
+		{"feature create", "define a feature on a product", runFeatureCreate},
+		{"custom-field create", "define a custom field on a product", runCustomFieldCreate},
+		{"version add", "publish a product version", runVersionAdd},
+		{"customer create", "create a customer", runCustomerCreate},
+		{"license create", "create a license of a product [key=value ...]", runLicenseCreate},
+		{"license show", "print a license as the API shows it: ID", runLicenseShow},
+		{"license set", "change license settings: ID key=value ...", runLicenseSet},
 		{"license disable", "disable a license: ID", runLicenseDisable},
 		{"license enable", "enable a license: ID", runLicenseEnable},
+		{"license feature add", "give a license a feature of its product: ID CODE", runLicenseFeatureAdd},
+		{"license feature set", "change a license's feature: ID CODE key=value ...", runLicenseFeatureSet},
+		{"license field", "set custom field values: ID NAME=VALUE ...", runLicenseField},
 		{"user create", "create a license user on a user-based license", runUserCreate},
+		{"user attach", "put an existing license user on another license", runUserAttach},
 		{"user deactivate", "deactivate a license user: ID", runUserDeactivate},
 		{"user activate", "activate a license user again: ID", runUserActivate},
+		{"device blacklist", "blacklist a hardware id: HWID", runDeviceBlacklist},
+		{"device unblacklist", "lift a blacklisting: HWID", runDeviceUnblacklist},
 		{"sign", "print Date and Authorization headers for a License API request", runSign},
 		{"call", "send a signed License API request: METHOD PATH [JSON]", runCall},
 		{"version", "print the version", runVersion},
@@ -99,7 +112,7 @@ func lookup(args []string) (command, []string, bool) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "licensor — a self-hosted License API v4 server\n\nUsage: licensor COMMAND [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-20s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'licensor COMMAND -h' for a command's flags.")
 }

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/licensor/licensor/internal/app"
 	"github.com/licensor/licensor/internal/licensing"
-	"github.com/licensor/licensor/internal/signing"
 )
 
 // provisioning is what a provisioning command's body gets.
@@ -73,11 +71,14 @@ func idArg(s, what string) (int64, error) {
 }
 
 func runCredentialCreate(ctx context.Context, r *runner, args []string) error {
-	var label string
+	var label, products string
 	return r.provision(ctx, "credential create", args, "", 0,
-		func(fs *flag.FlagSet) { fs.StringVar(&label, "label", "", "a note on what the credential is for") },
+		func(fs *flag.FlagSet) {
+			fs.StringVar(&label, "label", "", "a note on what the credential is for")
+			fs.StringVar(&products, "products", "", "comma-separated product codes the key is limited to (default: all)")
+		},
 		func(p provisioning) error {
-			c, err := p.app.Service.CreateCredential(ctx, p.company, label)
+			c, err := p.app.Service.CreateCredential(ctx, p.company, label, splitList(products)...)
 			if err != nil {
 				return err
 			}
@@ -141,127 +142,22 @@ func printCompany(ctx context.Context, r *runner, p provisioning) error {
 		fmt.Sprintf("allow_change_password=%t", c.AllowChangePassword))
 }
 
-func runProductCreate(ctx context.Context, r *runner, args []string) error {
-	var spec licensing.ProductSpec
-	return r.provision(ctx, "product create", args, "", 0,
-		func(fs *flag.FlagSet) {
-			fs.StringVar(&spec.Code, "code", "", "short code the SDKs send as product (required)")
-			fs.StringVar(&spec.Name, "name", "", "product name (required)")
-			fs.StringVar(&spec.AuthorizationMethod, "auth", "license-key", "authorization method: license-key or user")
-		},
-		func(p provisioning) error {
-			prod, err := p.app.Service.CreateProduct(ctx, p.company, spec)
-			if err != nil {
-				return err
-			}
-			return r.print(p.json, map[string]any{"id": prod.ID, "code": prod.ShortCode, "authorization_method": prod.AuthorizationMethod},
-				fmt.Sprintf("product %d: %s (%s)", prod.ID, prod.ShortCode, prod.AuthorizationMethod))
-		})
-}
-
-func runLicenseCreate(ctx context.Context, r *runner, args []string) error {
-	var spec licensing.LicenseSpec
-	var validity string
-	return r.provision(ctx, "license create", args, "", 0,
-		func(fs *flag.FlagSet) {
-			fs.StringVar(&spec.Product, "product", "", "product short code (required)")
-			fs.StringVar(&spec.Key, "key", "", "license key (default: random XXXX-XXXX-XXXX-XXXX; key-based products only)")
-			fs.StringVar(&spec.Type, "type", "perpetual", "perpetual, time-limited, subscription or consumption")
-			fs.Int64Var(&spec.MaxActivations, "max-activations", 1, "devices that may be active at once")
-			fs.StringVar(&validity, "validity", "", "expiry as RFC 3339, e.g. 2031-03-04T00:00:00Z")
-			fs.BoolVar(&spec.Disabled, "disabled", false, "create the license disabled")
-		},
-		func(p provisioning) error {
-			if spec.Product == "" {
-				return usagef("--product is required")
-			}
-			if validity != "" {
-				t, err := time.Parse(time.RFC3339, validity)
-				if err != nil {
-					return usagef("--validity %q is not RFC 3339 (e.g. 2031-03-04T00:00:00Z)", validity)
-				}
-				t = t.UTC().Truncate(time.Millisecond)
-				spec.Validity = &t
-			}
-			l, err := p.app.Service.CreateLicense(ctx, p.company, spec)
-			if err != nil {
-				return err
-			}
-			out := map[string]any{"id": l.ID, "license_key": l.LicenseKey, "license_type": l.LicenseType, "enabled": l.Enabled,
-				"max_activations": l.MaxActivations, "validity_period": nil}
-			if l.ValidityPeriod != nil {
-				out["validity_period"] = signing.FormatTime(*l.ValidityPeriod)
-			}
-			key := "(user-based: no key)"
-			if l.LicenseKey != nil {
-				key = *l.LicenseKey
-			}
-			return r.print(p.json, out, fmt.Sprintf("license %d: %s", l.ID, key))
-		})
-}
-
-func runLicenseDisable(ctx context.Context, r *runner, args []string) error {
-	return setLicenseEnabled(ctx, r, "license disable", args, false)
-}
-
-func runLicenseEnable(ctx context.Context, r *runner, args []string) error {
-	return setLicenseEnabled(ctx, r, "license enable", args, true)
-}
-
-func setLicenseEnabled(ctx context.Context, r *runner, name string, args []string, enabled bool) error {
-	return r.provision(ctx, name, args, "one license id", 1, nil, func(p provisioning) error {
-		id, err := idArg(p.args[0], "the license id")
-		if err != nil {
-			return err
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
-		if err := p.app.Service.SetLicenseEnabled(ctx, p.company, id, enabled); err != nil {
-			return err
-		}
-		return r.print(p.json, map[string]any{"id": id, "enabled": enabled}, fmt.Sprintf("license %d enabled=%t", id, enabled))
-	})
+	}
+	return out
 }
 
-func runUserCreate(ctx context.Context, r *runner, args []string) error {
-	var spec licensing.UserSpec
-	return r.provision(ctx, "user create", args, "", 0,
-		func(fs *flag.FlagSet) {
-			fs.Int64Var(&spec.LicenseID, "license", 0, "id of a user-based license (required)")
-			fs.StringVar(&spec.Email, "email", "", "the user's email, their username (required)")
-			fs.StringVar(&spec.Password, "password", "", "password (default: a generated initial password)")
-		},
-		func(p provisioning) error {
-			if spec.LicenseID <= 0 || spec.Email == "" {
-				return usagef("--license and --email are required")
-			}
-			u, err := p.app.Service.CreateLicenseUser(ctx, p.company, spec)
-			if err != nil {
-				return err
-			}
-			text := []string{fmt.Sprintf("license user %d: %s", u.ID, u.Email)}
-			if u.InitialPassword != "" {
-				text = append(text, "initial password: "+u.InitialPassword)
-			}
-			return r.print(p.json, map[string]any{"id": u.ID, "email": u.Email, "initial_password": u.InitialPassword}, text...)
-		})
-}
-
-func runUserDeactivate(ctx context.Context, r *runner, args []string) error {
-	return setUserActive(ctx, r, "user deactivate", args, false)
-}
-
-func runUserActivate(ctx context.Context, r *runner, args []string) error {
-	return setUserActive(ctx, r, "user activate", args, true)
-}
-
-func setUserActive(ctx context.Context, r *runner, name string, args []string, active bool) error {
-	return r.provision(ctx, name, args, "one license user id", 1, nil, func(p provisioning) error {
-		id, err := idArg(p.args[0], "the license user id")
-		if err != nil {
-			return err
-		}
-		if err := p.app.Service.SetLicenseUserActive(ctx, p.company, id, active); err != nil {
-			return err
-		}
-		return r.print(p.json, map[string]any{"id": id, "is_active": active}, fmt.Sprintf("license user %d is_active=%t", id, active))
-	})
+// idAndSettings reads "ID key=value..." arguments.
+func idAndSettings(args []string, what string) (int64, []string, error) {
+	if len(args) == 0 {
+		return 0, nil, usagef("expected %s id and key=value settings", what)
+	}
+	id, err := idArg(args[0], "the "+what+" id")
+	return id, args[1:], err
 }
