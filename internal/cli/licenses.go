@@ -169,7 +169,9 @@ func runLicenseFeatureAdd(ctx context.Context, r *runner, args []string) error {
 
 func runLicenseFeatureSet(ctx context.Context, r *runner, args []string) error {
 	return r.provision(ctx, "license feature set", args, "", -1,
-		func(fs *flag.FlagSet) { fs.Usage = settingsUsage(fs, "license feature set ID CODE key=value ...", "feature") },
+		func(fs *flag.FlagSet) {
+			fs.Usage = settingsUsage(fs, "license feature set ID CODE key=value ...", "feature")
+		},
 		func(p provisioning) error {
 			id, rest, err := idAndSettings(p.args, "license")
 			if err != nil {

@@ -227,7 +227,9 @@ func TestActivateLimits(t *testing.T) {
 
 	// A transfer: deactivate one device, activate another; counted once.
 	c.keyLicense("MOVE-KEY", 1, "max_transfers=2")
-	k := func(hw string) map[string]any { return map[string]any{"product": "KEY", "hardware_id": hw, "license_key": "MOVE-KEY"} }
+	k := func(hw string) map[string]any {
+		return map[string]any{"product": "KEY", "hardware_id": hw, "license_key": "MOVE-KEY"}
+	}
 	c.license(c.post("activate_license", k("old")), "old", "MOVE-KEY")
 	wantDeactivated(t, c.post("deactivate_license", k("old")))
 	// Coming back to the same device is no transfer.
