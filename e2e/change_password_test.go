@@ -11,7 +11,7 @@ import (
 )
 
 func changePassword(username, pw, newPW string) step {
-	return step{Call: "changePassword", Args: map[string]any{"username": username, "password": pw, "new_password": newPW}}
+	return call("api.changePassword", map[string]any{"username": username, "password": pw, "new_password": newPW})
 }
 
 func TestNodeSDKChangePassword(t *testing.T) {
@@ -34,13 +34,13 @@ func TestNodeSDKChangePassword(t *testing.T) {
 		// The initial password no longer works.
 		changePassword(user.Email, user.InitialPassword, "second new password"),
 		// Through the SDK's transport and its own v2 verifier.
-		step{Call: "changePasswordVerified", Args: map[string]any{"username": user.Email, "password": "first new password", "new_password": "second new password"}},
+		call("changePasswordVerified", map[string]any{"username": user.Email, "password": "first new password", "new_password": "second new password"}),
 		changePassword(user.Email, "second new password", "short"),
 		changePassword(user.Email, "second new password", "second new password"),
 		changePassword("nobody@example.com", "second new password", "third new password"),
 		changePassword(user.Email, "", "third new password"),
 		// The SDK lets extra properties through; the contract refuses them.
-		step{Call: "changePassword", Args: map[string]any{"username": user.Email, "password": "second new password", "new_password": "third new password", "hardware_id": "x"}},
+		call("api.changePassword", map[string]any{"username": user.Email, "password": "second new password", "new_password": "third new password", "hardware_id": "x"}),
 	)
 	wantOK(t, res[0], "true")
 	wantCode(t, res[1], 400, "user_not_found")

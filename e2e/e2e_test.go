@@ -165,19 +165,29 @@ type sdkResult struct {
 }
 
 type step struct {
-	Call string         `json:"call"`
-	Args map[string]any `json:"args"`
+	Call string `json:"call"`
+	Args []any  `json:"args"`
 }
+
+// call is a step calling method with args.
+func call(method string, args ...any) step { return step{Call: method, Args: args} }
 
 // sdk runs steps through the official Node SDK configured for the
 // instance; config entries override the defaults.
 func (in *instance) sdk(config map[string]any, steps ...step) []sdkResult {
 	in.t.Helper()
+	return in.sdkWithManager(config, nil, steps...)
+}
+
+// sdkWithManager also configures a LicenseManager for "manager." and
+// "license." steps.
+func (in *instance) sdkWithManager(config, manager map[string]any, steps ...step) []sdkResult {
+	in.t.Helper()
 	cfg := map[string]any{"apiKey": in.apiKey, "sharedKey": in.sharedKey, "apiPath": in.url + "/api/v4", "publicKey": in.publicKey}
 	for k, v := range config {
 		cfg[k] = v
 	}
-	plan, _ := json.Marshal(map[string]any{"config": cfg, "steps": steps})
+	plan, _ := json.Marshal(map[string]any{"config": cfg, "manager": manager, "steps": steps})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "node/sdk.cjs", string(plan))

@@ -49,14 +49,14 @@ func (s *Service) TrialKey(ctx context.Context, c Caller, in TrialInput) (*Trial
 	if err != nil {
 		return nil, err
 	}
+	if !prod.AllowTrial {
+		return nil, problem.Newf(problem.CodeTrialNotAllowed, "product %q does not offer trials", prod.ShortCode)
+	}
 	if prod.AuthorizationMethod == store.AuthUser && in.Email == "" {
 		return nil, missing("email")
 	}
 	if in.Email != "" && !emailRE.MatchString(in.Email) {
 		return nil, problem.New(problem.CodeValidationError, "email is not a valid email address")
-	}
-	if !prod.AllowTrial {
-		return nil, problem.Newf(problem.CodeTrialNotAllowed, "product %q does not offer trials", prod.ShortCode)
 	}
 	black, err := s.store.Reader().IsBlacklisted(ctx, c.CompanyID, in.HardwareID)
 	if err != nil {
