@@ -34,6 +34,12 @@ type Config struct {
 	// database must share the secret.
 	Secret  string
 	KeyBits int // RSA key size when the signing key is first created
+	// SignatureCache is how many response signatures to remember (0: the
+	// default; negative: none).
+	SignatureCache int
+	// ResponseCacheBytes bounds the check response cache (0: the default;
+	// negative: none).
+	ResponseCacheBytes int
 
 	Argon2   password.Params
 	HashPool password.PoolConfig
@@ -158,7 +164,11 @@ func loadSigner(ctx context.Context, cfg Config, st *store.Store, box *seal.Box)
 	if err != nil {
 		return nil, err
 	}
-	return signing.New(key)
+	size := cfg.SignatureCache
+	if size == 0 {
+		size = signing.DefaultCacheSize
+	}
+	return signing.New(key, max(size, 0))
 }
 
 func createSigningKey(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) error {
@@ -196,21 +206,24 @@ func createSigningKey(ctx context.Context, cfg Config, st *store.Store, box *sea
 func (a *App) Handler() http.Handler {
 	verifier := auth.NewVerifier(a.Service.Credential, a.cfg.MaxSkew, a.cfg.Now)
 	api := licenseapi.New(a.Service, verifier, a.Signer, a.cfg.Log, licenseapi.Config{
-		MaxBodyBytes:   a.cfg.MaxBodyBytes,
-		TrustedProxies: a.cfg.TrustedProxies,
+		MaxBodyBytes:       a.cfg.MaxBodyBytes,
+		TrustedProxies:     a.cfg.TrustedProxies,
+		ResponseCacheBytes: a.cfg.ResponseCacheBytes,
 	})
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.Store.Ping(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+	// Everything but the health check, including unknown paths outside
+	// /api/v4/, gets the License API's JSON 404/405. A plain switch rather
+	// than a ServeMux: this sits in front of every request.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" && r.Method == http.MethodGet {
+			if err := a.Store.Ping(r.Context()); err != nil {
+				http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = w.Write([]byte("ok\n"))
 			return
 		}
-		_, _ = w.Write([]byte("ok\n"))
+		api.ServeHTTP(w, r)
 	})
-	// Everything else, including unknown paths outside /api/v4/, gets the
-	// License API's JSON 404/405.
-	mux.Handle("/", api)
-	return mux
 }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully,
@@ -230,6 +243,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	mctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go a.Service.RunMaintenance(mctx, time.Minute)
+	// Changes made by the CLI or other instances reach this one's caches
+	// within this interval; its own changes at once.
+	go a.Store.WatchContent(mctx, 50*time.Millisecond)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/licensor/licensor/internal/problem"
@@ -31,7 +32,15 @@ type Credential struct {
 	// AllowedProducts limits the credential to some products; empty means
 	// every product.
 	AllowedProducts []int64
+
+	// lastVerified is the last Date and signature that verified with this
+	// credential. An HMAC is deterministic, so the same pair verifies again
+	// without recomputing it; clients send the same pair for every request
+	// within one second of Date.
+	lastVerified atomic.Pointer[verifiedPair]
 }
+
+type verifiedPair struct{ date, signature string }
 
 // ErrUnknownKey is returned by a Lookup for an API key that does not exist
 // or was revoked.
@@ -80,24 +89,24 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header) (*Credential, erro
 		return nil, problem.New(problem.CodeMissingHeaders, "some headers are missing: Authorization")
 	}
 
-	params, ok := parseParams(auth)
+	p, ok := parseParams(auth)
 	if !ok {
 		return nil, problem.New(problem.CodeAuthorizationInvalidHeaders, `the Authorization header must be a comma-separated list of key="value" pairs`)
 	}
 	var missing []string
-	for _, k := range []string{"algorithm", "headers", "signature", "apikey"} {
-		if params[k] == "" {
-			missing = append(missing, k)
+	for _, f := range []struct{ name, value string }{{"algorithm", p.algorithm}, {"headers", p.headers}, {"signature", p.signature}, {"apikey", p.apiKey}} {
+		if f.value == "" {
+			missing = append(missing, f.name)
 		}
 	}
 	if len(missing) > 0 {
 		return nil, problem.New(problem.CodeAuthorizationMissingParams, "the Authorization header is missing: "+strings.Join(missing, ", "))
 	}
-	if !strings.EqualFold(params["algorithm"], "hmac-sha256") {
+	if !strings.EqualFold(p.algorithm, "hmac-sha256") {
 		return nil, problem.New(problem.CodeHMACRequired, `the Authorization algorithm must be "hmac-sha256"`)
 	}
 
-	cred, err := v.lookup(ctx, params["apikey"])
+	cred, err := v.lookup(ctx, p.apiKey)
 	if errors.Is(err, ErrUnknownKey) {
 		return nil, problem.New(problem.CodeInvalidAPIKey, "the API key is not valid")
 	}
@@ -113,65 +122,89 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header) (*Credential, erro
 		return nil, problem.Newf(problem.CodeDateHeaderDiff, "the Date header differs from server time by more than %s", v.maxSkew)
 	}
 
+	if last := cred.lastVerified.Load(); last != nil && last.date == date && last.signature == p.signature {
+		return cred, nil
+	}
 	want := Signature(cred.SharedKey, date)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(params["signature"])) != 1 {
+	if subtle.ConstantTimeCompare([]byte(want), []byte(p.signature)) != 1 {
 		return nil, problem.New(problem.CodeSignatureMismatch, "the request signature does not match")
 	}
+	cred.lastVerified.Store(&verifiedPair{date: date, signature: p.signature})
 	return cred, nil
+}
+
+// authParams are the Authorization parameters licensor reads.
+type authParams struct {
+	algorithm, headers, signature, apiKey string
 }
 
 // parseParams parses `key="value", key2="value2"` with key names folded to
 // lower case (Node sends apikey=, Python apiKey=) and optional white space
 // around pairs. Values are taken verbatim between the quotes, so base64 "="
-// is safe. A malformed list or a repeated key fails.
-func parseParams(s string) (map[string]string, bool) {
-	params := make(map[string]string, 4)
+// is safe. A malformed list or a repeated key fails; unknown keys are
+// ignored.
+func parseParams(s string) (authParams, bool) {
+	var p authParams
+	var seen [4]bool
 	i := 0
 	for {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
+		i = skipSpace(s, i)
 		start := i
 		for i < len(s) && isTokenChar(s[i]) {
 			i++
 		}
 		if i == start {
-			return nil, false
+			return authParams{}, false
 		}
-		key := strings.ToLower(s[start:i])
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
+		key := s[start:i]
+		i = skipSpace(s, i)
 		if i >= len(s) || s[i] != '=' {
-			return nil, false
+			return authParams{}, false
 		}
-		i++
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
+		i = skipSpace(s, i+1)
 		if i >= len(s) || s[i] != '"' {
-			return nil, false
+			return authParams{}, false
 		}
 		end := strings.IndexByte(s[i+1:], '"')
 		if end < 0 {
-			return nil, false
+			return authParams{}, false
 		}
-		if _, dup := params[key]; dup {
-			return nil, false
-		}
-		params[key] = s[i+1 : i+1+end]
+		value := s[i+1 : i+1+end]
 		i += end + 2
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
+		var dst *string
+		var slot int
+		switch {
+		case strings.EqualFold(key, "algorithm"):
+			dst, slot = &p.algorithm, 0
+		case strings.EqualFold(key, "headers"):
+			dst, slot = &p.headers, 1
+		case strings.EqualFold(key, "signature"):
+			dst, slot = &p.signature, 2
+		case strings.EqualFold(key, "apikey"):
+			dst, slot = &p.apiKey, 3
 		}
+		if dst != nil {
+			if seen[slot] {
+				return authParams{}, false
+			}
+			seen[slot], *dst = true, value
+		}
+		i = skipSpace(s, i)
 		if i == len(s) {
-			return params, true
+			return p, true
 		}
 		if s[i] != ',' {
-			return nil, false
+			return authParams{}, false
 		}
 		i++
 	}
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 func isTokenChar(c byte) bool {

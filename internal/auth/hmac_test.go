@@ -28,6 +28,7 @@ func TestParseParams(t *testing.T) {
 			map[string]string{"algorithm": "hmac-sha256", "headers": "date", "signature": "x=", "apikey": "K1"}},
 		{`  Algorithm = "a" ,  APIKEY="b"  `, map[string]string{"algorithm": "a", "apikey": "b"}},
 		{`signature="a=b,c"`, map[string]string{"signature": "a=b,c"}},
+		{`signature="s",extra="ignored"`, map[string]string{"signature": "s"}},
 		{`garbage`, nil},
 		{`Bearer abc.def`, nil},
 		{`algorithm=hmac-sha256`, nil},       // unquoted
@@ -39,10 +40,10 @@ func TestParseParams(t *testing.T) {
 		{`="a"`, nil},                        // no key
 	}
 	for _, tt := range tests {
-		got, ok := parseParams(tt.in)
+		p, ok := parseParams(tt.in)
 		if tt.want == nil {
 			if ok {
-				t.Errorf("parseParams(%q) = %v, want failure", tt.in, got)
+				t.Errorf("parseParams(%q) = %+v, want failure", tt.in, p)
 			}
 			continue
 		}
@@ -50,12 +51,10 @@ func TestParseParams(t *testing.T) {
 			t.Errorf("parseParams(%q) failed", tt.in)
 			continue
 		}
-		if len(got) != len(tt.want) {
-			t.Errorf("parseParams(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-		for k, v := range tt.want {
-			if got[k] != v {
-				t.Errorf("parseParams(%q)[%s] = %q, want %q", tt.in, k, got[k], v)
+		got := map[string]string{"algorithm": p.algorithm, "headers": p.headers, "signature": p.signature, "apikey": p.apiKey}
+		for k, v := range got {
+			if v != tt.want[k] {
+				t.Errorf("parseParams(%q)[%s] = %q, want %q", tt.in, k, v, tt.want[k])
 			}
 		}
 	}
@@ -153,5 +152,29 @@ func TestMissingHeadersMessageNamesTheHeader(t *testing.T) {
 		if pe == nil || pe.Message != tt.want {
 			t.Errorf("message = %v, want %q", err, tt.want)
 		}
+	}
+}
+
+// A credential remembers the last Date and signature that verified; only
+// that exact pair skips the HMAC.
+func TestVerifiedPairIsRememberedExactly(t *testing.T) {
+	now := time.Now()
+	cred := &Credential{ID: 1, APIKey: "k", SharedKey: []byte("secret")}
+	v := NewVerifier(func(context.Context, string) (*Credential, error) { return cred, nil }, time.Minute, nil)
+	date := now.UTC().Format(http.TimeFormat)
+	h := http.Header{"Date": {date}, "Authorization": {AuthorizationHeader("k", []byte("secret"), date)}}
+	for range 2 {
+		if _, err := v.Verify(context.Background(), h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := http.Header{"Date": {date}, "Authorization": {AuthorizationHeader("k", []byte("other"), date)}}
+	if _, err := v.Verify(context.Background(), bad); err == nil {
+		t.Fatal("a wrong signature with the remembered Date was accepted")
+	}
+	later := now.Add(time.Second).UTC().Format(http.TimeFormat)
+	old := http.Header{"Date": {later}, "Authorization": {AuthorizationHeader("k", []byte("secret"), date)}}
+	if _, err := v.Verify(context.Background(), old); err == nil {
+		t.Fatal("the remembered signature was accepted for another Date")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"runtime"
@@ -170,20 +171,22 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	}, nil
 }
 
-// logger builds the server log from the settings.
-func (s *settings) logger(r *runner) (*slog.Logger, error) {
+// logger builds the server log from the settings, writing through a
+// buffer that is flushed every 100 ms; close the returned io.Closer last.
+func (s *settings) logger(r *runner) (*slog.Logger, io.Closer, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
-		return nil, usagef("log level %q: use debug, info, warn or error", s.logLevel)
+		return nil, nil, usagef("log level %q: use debug, info, warn or error", s.logLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	switch s.logFormat {
-	case "text":
-		return slog.New(slog.NewTextHandler(r.stderr, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(r.stderr, opts)), nil
+	if s.logFormat != "text" && s.logFormat != "json" {
+		return nil, nil, usagef("log format %q: use text or json", s.logFormat)
 	}
-	return nil, usagef("log format %q: use text or json", s.logFormat)
+	sink := newLogSink(r.stderr, 100*time.Millisecond)
+	if s.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(sink, opts)), sink, nil
+	}
+	return slog.New(slog.NewTextHandler(sink, opts)), sink, nil
 }
 
 // openExisting builds the app for a provisioning command on an initialized

@@ -30,10 +30,11 @@ func runServe(ctx context.Context, r *runner, args []string) error {
 	} else if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
-	log, err := s.logger(r)
+	log, logs, err := s.logger(r)
 	if err != nil {
 		return err
 	}
+	defer logs.Close()
 	cfg, err := s.appConfig(log)
 	if err != nil {
 		return err

@@ -23,6 +23,9 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For is believed
 	// when finding the client IP (for throttling and the audit log).
 	TrustedProxies []netip.Prefix
+	// ResponseCacheBytes bounds the check response cache (0: the default;
+	// negative: no cache).
+	ResponseCacheBytes int
 }
 
 // API is the License API handler set. Every dependency is passed to New.
@@ -33,6 +36,7 @@ type API struct {
 	log      *slog.Logger
 	cfg      Config
 	routes   map[string]map[string]route // path → method → route
+	cache    *responseCache
 }
 
 // New returns the http.Handler for /api/v4/.
@@ -40,7 +44,10 @@ func New(svc *licensing.Service, verifier *auth.Verifier, signer *signing.Signer
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg}
+	if cfg.ResponseCacheBytes == 0 {
+		cfg.ResponseCacheBytes = DefaultResponseCacheBytes
+	}
+	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg, cache: newResponseCache(cfg.ResponseCacheBytes)}
 	a.routes = make(map[string]map[string]route)
 	for _, rt := range a.routeTable() {
 		if a.routes[rt.path] == nil {

@@ -25,10 +25,10 @@ import (
 //	USER  user-based
 type catalog struct {
 	*testkit.Server
-	t *testing.T
+	t testing.TB
 }
 
-func newCatalog(t *testing.T, opts ...testkit.Option) *catalog {
+func newCatalog(t testing.TB, opts ...testkit.Option) *catalog {
 	t.Helper()
 	c := &catalog{Server: testkit.Start(t, opts...), t: t}
 	svc := c.App.Service
@@ -48,7 +48,7 @@ func newCatalog(t *testing.T, opts ...testkit.Option) *catalog {
 	return c
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func (c *catalog) checkV1(m map[string]any, hardwareID, identity string) {
 }
 
 // verify checks an RSA-SHA256 base64 signature with a public key PEM.
-func verify(t *testing.T, publicPEM string, data []byte, sig string) bool {
+func verify(t testing.TB, publicPEM string, data []byte, sig string) bool {
 	t.Helper()
 	block, _ := pem.Decode([]byte(publicPEM))
 	pub, err := x509.ParsePKIXPublicKey(block.Bytes)

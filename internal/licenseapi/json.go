@@ -20,21 +20,45 @@ func marshal(v any) ([]byte, error) { return signing.MarshalJSON(v) }
 // writeJSON answers 200 with v, signing the exact bytes written in the
 // LicenseSignature header (license-api.md §3.2).
 func (a *API) writeJSON(w http.ResponseWriter, v any) error {
-	body, err := marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode response: %w", err)
-	}
-	sig, err := a.signer.Sign(body)
+	body, sig, err := a.encodeSigned(v)
 	if err != nil {
 		return err
 	}
+	writeSigned(w, body, sig)
+	return nil
+}
+
+// encodeSigned encodes v and signs the bytes.
+func (a *API) encodeSigned(v any) ([]byte, string, error) {
+	body, err := marshal(v)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode response: %w", err)
+	}
+	sig, err := a.signer.Sign(body)
+	if err != nil {
+		return nil, "", err
+	}
+	return body, sig, nil
+}
+
+// writeSigned answers 200 with a signed JSON body.
+func writeSigned(w http.ResponseWriter, body []byte, sig string) {
+	writeSignedHeaders(w, body, []string{strconv.Itoa(len(body))}, []string{sig})
+}
+
+// jsonContentType is shared by every response: setting header map entries
+// directly (keys already canonical) saves allocations on the hot path.
+var jsonContentType = []string{"application/json"}
+
+// writeSignedHeaders answers 200 with a body whose Content-Length and
+// LicenseSignature header values are ready (cached responses keep them).
+func writeSignedHeaders(w http.ResponseWriter, body []byte, length, sig []string) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("LicenseSignature", sig)
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = length
+	h["Licensesignature"] = sig // the canonical form of LicenseSignature
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
-	return nil
 }
 
 // readBody reads the request body up to the configured limit.

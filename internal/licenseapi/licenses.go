@@ -2,6 +2,8 @@ package licenseapi
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/licensor/licensor/internal/auth"
 	"github.com/licensor/licensor/internal/licensing"
@@ -134,30 +136,67 @@ func checkInput(r *http.Request) (licensing.CheckInput, bool, error) {
 
 // checkLicense serves GET /api/v4/check_license (license-api.md §5.3).
 func (a *API) checkLicense(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	in, expiredFeatures, err := checkInput(r)
-	if err != nil {
-		return err
-	}
-	v, err := a.svc.Check(r.Context(), a.caller(r, cred), in)
-	if err != nil {
-		return err
-	}
-	l, err := a.signedLicense(v, in.Identity, wire.LicenseOptions{IncludeExpiredFeatures: expiredFeatures})
-	if err != nil {
-		return err
-	}
-	return a.writeJSON(w, l)
+	return a.cachedCheck(w, r, cred, func(in licensing.CheckInput, o wire.LicenseOptions) (any, []*licensing.LicenseView, error) {
+		v, err := a.svc.Check(r.Context(), a.caller(r, cred), in)
+		if err != nil {
+			return nil, nil, err
+		}
+		l, err := a.signedLicense(v, in.Identity, o)
+		return l, []*licensing.LicenseView{v}, err
+	})
 }
 
 // checkBundle serves GET /api/v4/check_bundle.
 func (a *API) checkBundle(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
+	return a.cachedCheck(w, r, cred, func(in licensing.CheckInput, o wire.LicenseOptions) (any, []*licensing.LicenseView, error) {
+		vs, err := a.svc.CheckBundle(r.Context(), a.caller(r, cred), in)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := make([]*wire.License, 0, len(vs))
+		for _, v := range vs {
+			l, err := a.signedLicense(v, in.Identity, o)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, l)
+		}
+		return out, vs, nil
+	})
+}
+
+// cachedCheck answers a check from the response cache when it can, and
+// otherwise runs check and remembers its signed answer (see responseCache).
+// Errors are never cached.
+func (a *API) cachedCheck(w http.ResponseWriter, r *http.Request, cred *auth.Credential,
+	check func(licensing.CheckInput, wire.LicenseOptions) (any, []*licensing.LicenseView, error)) error {
+	key := cacheKey(r, cred.ID)
+	gen := a.svc.Generation() // before reading, so that a change meanwhile is not missed
+	now := time.Now()
+	if e, ok := a.cache.get(key, gen, now); ok {
+		writeSignedHeaders(w, e.body, e.length, e.sig)
+		return nil
+	}
 	in, expiredFeatures, err := checkInput(r)
 	if err != nil {
 		return err
 	}
-	vs, err := a.svc.CheckBundle(r.Context(), a.caller(r, cred), in)
+	out, views, err := check(in, wire.LicenseOptions{IncludeExpiredFeatures: expiredFeatures})
 	if err != nil {
 		return err
 	}
-	return a.writeLicenses(w, vs, in.Identity, wire.LicenseOptions{IncludeExpiredFeatures: expiredFeatures})
+	body, sig, err := a.encodeSigned(out)
+	if err != nil {
+		return err
+	}
+	until := now.Add(deviceSeenRefresh)
+	for _, v := range views {
+		if t := v.ChangesAt(); !t.IsZero() && t.Before(until) {
+			until = t
+		}
+	}
+	e := &cachedResponse{body: body, length: []string{strconv.Itoa(len(body))}, sig: []string{sig}, until: until}
+	a.cache.put(key, gen, e)
+	writeSignedHeaders(w, e.body, e.length, e.sig)
+	return nil
 }

@@ -107,7 +107,9 @@ func (s *Service) SetProduct(ctx context.Context, companyID int64, code string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Writer().UpdateColumns(ctx, "products", companyID, prod.ID, cols, s.now()); err != nil {
+	if err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		return q.UpdateColumns(ctx, "products", companyID, prod.ID, cols, s.now())
+	}); err != nil {
 		return nil, err
 	}
 	return s.store.Reader().Product(ctx, companyID, prod.ID)
@@ -150,7 +152,7 @@ func (s *Service) CreateFeature(ctx context.Context, companyID int64, f FeatureS
 	}
 	pf := store.ProductFeature{ProductID: prod.ID, Code: f.Code, Name: f.Name, FeatureType: f.Type, Metadata: meta,
 		Consumption: store.Consumption{MaxConsumption: f.MaxConsumption}, CreatedAt: s.now()}
-	pf.ID, err = s.store.Writer().CreateProductFeature(ctx, pf)
+	err = s.store.WithTx(ctx, func(q *store.Queries) (err error) { pf.ID, err = q.CreateProductFeature(ctx, pf); return err })
 	if errors.Is(err, store.ErrConflict) {
 		return nil, fmt.Errorf("product %q already has a feature %q", f.Product, f.Code)
 	}
@@ -174,7 +176,11 @@ func (s *Service) CreateCustomField(ctx context.Context, companyID int64, produc
 	default:
 		return 0, fmt.Errorf("invalid data type %q: use number, text or date/time", dataType)
 	}
-	id, err := s.store.Writer().CreateProductCustomField(ctx, prod.ID, name, dt, defaultValue, s.now())
+	var id int64
+	err = s.store.WithTx(ctx, func(q *store.Queries) (err error) {
+		id, err = q.CreateProductCustomField(ctx, prod.ID, name, dt, defaultValue, s.now())
+		return err
+	})
 	if errors.Is(err, store.ErrConflict) {
 		return 0, fmt.Errorf("product %q already has a custom field %q", product, name)
 	}
@@ -198,10 +204,14 @@ func (s *Service) AddVersion(ctx context.Context, companyID int64, v VersionSpec
 		return 0, errors.New("a version is required")
 	}
 	now := s.now()
-	id, err := s.store.Writer().CreateProductVersion(ctx, store.ProductVersion{ProductID: prod.ID, Version: v.Version,
-		Environment: v.Environment, Channel: v.Channel, ReleaseDate: v.ReleaseDate, FullLink: v.FullLink, Filename: v.Filename,
-		HashMD5: v.HashMD5, EulaLink: v.EulaLink, ReleaseNotesLink: v.ReleaseNotesLink, Size: v.Size,
-		RequiresVersion: v.RequiresVersion, Enabled: true, CreatedAt: now})
+	var id int64
+	err = s.store.WithTx(ctx, func(q *store.Queries) (err error) {
+		id, err = q.CreateProductVersion(ctx, store.ProductVersion{ProductID: prod.ID, Version: v.Version,
+			Environment: v.Environment, Channel: v.Channel, ReleaseDate: v.ReleaseDate, FullLink: v.FullLink, Filename: v.Filename,
+			HashMD5: v.HashMD5, EulaLink: v.EulaLink, ReleaseNotesLink: v.ReleaseNotesLink, Size: v.Size,
+			RequiresVersion: v.RequiresVersion, Enabled: true, CreatedAt: now})
+		return err
+	})
 	if errors.Is(err, store.ErrConflict) {
 		return 0, fmt.Errorf("version %q already exists for that environment and channel", v.Version)
 	}
@@ -667,7 +677,7 @@ func (s *Service) InitialPassword(u *store.LicenseUser) (string, error) {
 // SetLicenseUserActive activates or deactivates a license user; an inactive
 // user fails every password check.
 func (s *Service) SetLicenseUserActive(ctx context.Context, companyID, id int64, active bool) error {
-	err := s.store.Writer().SetLicenseUserActive(ctx, companyID, id, active, s.now())
+	err := s.store.WithTx(ctx, func(q *store.Queries) error { return q.SetLicenseUserActive(ctx, companyID, id, active, s.now()) })
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no license user with id %d", id)
 	}
@@ -680,7 +690,7 @@ func (s *Service) BlacklistDevice(ctx context.Context, companyID int64, hardware
 	if strings.TrimSpace(hardwareID) == "" {
 		return errors.New("a hardware id is required")
 	}
-	err := s.store.Writer().BlacklistDevice(ctx, companyID, hardwareID, reason, s.now())
+	err := s.store.WithTx(ctx, func(q *store.Queries) error { return q.BlacklistDevice(ctx, companyID, hardwareID, reason, s.now()) })
 	if errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("device %q is already blacklisted", hardwareID)
 	}
@@ -689,7 +699,7 @@ func (s *Service) BlacklistDevice(ctx context.Context, companyID int64, hardware
 
 // UnblacklistDevice lifts a blacklisting.
 func (s *Service) UnblacklistDevice(ctx context.Context, companyID int64, hardwareID string) error {
-	err := s.store.Writer().UnblacklistDevice(ctx, companyID, hardwareID)
+	err := s.store.WithTx(ctx, func(q *store.Queries) error { return q.UnblacklistDevice(ctx, companyID, hardwareID) })
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("device %q is not blacklisted", hardwareID)
 	}

@@ -52,7 +52,8 @@ func (s *Service) CreateCustomer(ctx context.Context, companyID int64, spec Cust
 		spec.Metadata = m
 	}
 	c := spec.customer(companyID, s.now())
-	id, err := s.store.Writer().CreateCustomer(ctx, c)
+	var id int64
+	err := s.store.WithTx(ctx, func(q *store.Queries) (err error) { id, err = q.CreateCustomer(ctx, c); return err })
 	if errors.Is(err, store.ErrConflict) {
 		return nil, fmt.Errorf("a customer with email %q already exists", spec.Email)
 	}

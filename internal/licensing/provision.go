@@ -94,7 +94,7 @@ func (s *Service) createCredential(ctx context.Context, q *store.Queries, compan
 // RevokeCredential revokes an API key; requests signed with it fail with
 // invalid_api_key from then on.
 func (s *Service) RevokeCredential(ctx context.Context, companyID int64, apiKey string) error {
-	return s.store.Writer().RevokeCredential(ctx, companyID, apiKey, s.now())
+	return s.store.WithTx(ctx, func(q *store.Queries) error { return q.RevokeCredential(ctx, companyID, apiKey, s.now()) })
 }
 
 // DefaultCompany returns the id of the only company, the one CLI commands act
@@ -136,9 +136,9 @@ func (s *Service) SetCompanySetting(ctx context.Context, companyID int64, key, v
 	b, _ := parseBool(value)
 	switch key {
 	case "allow_change_password":
-		return s.store.Writer().SetCompanyAllowChangePassword(ctx, companyID, b, s.now())
+		return s.store.WithTx(ctx, func(q *store.Queries) error { return q.SetCompanyAllowChangePassword(ctx, companyID, b, s.now()) })
 	case "allow_multiple_trials":
-		return s.store.Writer().SetCompanyAllowMultipleTrials(ctx, companyID, b, s.now())
+		return s.store.WithTx(ctx, func(q *store.Queries) error { return q.SetCompanyAllowMultipleTrials(ctx, companyID, b, s.now()) })
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/licensor/licensor/internal/auth"
@@ -36,6 +37,7 @@ var DefaultThrottle = ThrottleConfig{PerUser: 5, PerIP: 30, Window: 10 * time.Mi
 
 // Service applies licensor's rules. It is safe for concurrent use.
 type Service struct {
+	creds  credentialCache
 	store  *store.Store
 	hasher *password.Hasher
 	box    *seal.Box
@@ -56,9 +58,45 @@ func New(st *store.Store, hasher *password.Hasher, box *seal.Box, cfg Config, lo
 	return &Service{store: st, hasher: hasher, box: box, cfg: cfg, log: log, now: now}, nil
 }
 
+// credentialCacheSize bounds the credentials kept in memory.
+const credentialCacheSize = 4096
+
+// credentialCache keeps unsealed credentials for the current content
+// generation: every request needs its credential, and looking it up and
+// unsealing it costs more than the rest of a cached check. A revocation
+// moves the generation on and empties it.
+type credentialCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]*auth.Credential
+}
+
 // Credential returns the live API credential for apiKey with its shared key
 // unsealed, for request authorization.
 func (s *Service) Credential(ctx context.Context, apiKey string) (*auth.Credential, error) {
+	gen := s.store.Generation() // before reading, so a change during the read is not missed
+	s.creds.mu.Lock()
+	if s.creds.gen == gen {
+		if c, ok := s.creds.m[apiKey]; ok {
+			s.creds.mu.Unlock()
+			return c, nil
+		}
+	}
+	s.creds.mu.Unlock()
+	c, err := s.loadCredential(ctx, apiKey)
+	if err != nil {
+		return nil, err
+	}
+	s.creds.mu.Lock()
+	if s.creds.m == nil || s.creds.gen != gen || len(s.creds.m) >= credentialCacheSize {
+		s.creds.gen, s.creds.m = gen, make(map[string]*auth.Credential)
+	}
+	s.creds.m[apiKey] = c
+	s.creds.mu.Unlock()
+	return c, nil
+}
+
+func (s *Service) loadCredential(ctx context.Context, apiKey string) (*auth.Credential, error) {
 	c, err := s.store.Reader().LiveCredential(ctx, apiKey)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, auth.ErrUnknownKey
@@ -110,3 +148,7 @@ func errUserNotFound() error {
 func errServerBusy(retry time.Duration) error {
 	return &problem.Error{Code: problem.CodeServerBusy, Message: "the server is busy, retry later", RetryAfter: retry}
 }
+
+// Generation changes whenever anything the License API shows may have
+// changed; caches of responses key on it.
+func (s *Service) Generation() uint64 { return s.store.Generation() }

@@ -83,3 +83,27 @@ func (s *Service) ShowLicense(ctx context.Context, companyID, id int64) (*Licens
 	}
 	return s.view(ctx, f, nil, false, s.now())
 }
+
+// ChangesAt returns the next moment after Now at which the view would
+// change by the passing of time alone (a start date, an expiry, a feature's
+// expiry), or the zero time if none is coming.
+func (v *LicenseView) ChangesAt() time.Time {
+	var next time.Time
+	consider := func(t *time.Time) {
+		if t != nil && t.After(v.Now) && (next.IsZero() || t.Before(next)) {
+			next = *t
+		}
+	}
+	consider(v.License.StartDate)
+	if v.License.ValidityPeriod != nil {
+		end := *v.License.ValidityPeriod
+		if v.License.AllowGracePeriod && v.License.GracePeriod > 0 {
+			end = end.Add(time.Duration(v.License.GracePeriod) * time.Hour)
+		}
+		consider(&end)
+	}
+	for i := range v.Features {
+		consider(v.Features[i].ExpiryDate)
+	}
+	return next
+}

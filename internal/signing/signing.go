@@ -8,7 +8,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
@@ -26,7 +25,12 @@ const MinKeyBits = 2048
 type Signer struct {
 	key       *rsa.PrivateKey
 	publicPEM string
+	cache     *sigCache
 }
+
+// DefaultCacheSize is how many signatures a Signer remembers by default
+// (about 450 bytes each).
+const DefaultCacheSize = 1 << 16
 
 // GenerateKey returns a new RSA key of the given size.
 func GenerateKey(bits int) (*rsa.PrivateKey, error) {
@@ -36,28 +40,47 @@ func GenerateKey(bits int) (*rsa.PrivateKey, error) {
 	return rsa.GenerateKey(rand.Reader, bits)
 }
 
-// New returns a Signer for key.
-func New(key *rsa.PrivateKey) (*Signer, error) {
+// New returns a Signer for key that remembers up to cacheSize signatures
+// (0 disables the cache).
+func New(key *rsa.PrivateKey, cacheSize int) (*Signer, error) {
 	pub, err := PublicKeyPEM(&key.PublicKey)
 	if err != nil {
 		return nil, err
 	}
 	key.Precompute()
-	return &Signer{key: key, publicPEM: pub}, nil
+	return &Signer{key: key, publicPEM: pub, cache: newSigCache(cacheSize)}, nil
 }
 
 // PublicKeyPEM returns the SPKI "BEGIN PUBLIC KEY" PEM the SDKs are
 // configured with (Node: publicKey; Python: SignatureVerifier.PUBLIC_KEY).
 func (s *Signer) PublicKeyPEM() string { return s.publicPEM }
 
-// Sign returns base64(RSA-PKCS1v15-SHA256(data)).
+// Sign returns base64(RSA-PKCS1v15-SHA256(data)). PKCS#1 v1.5 signatures
+// are deterministic, so a remembered signature of the same bytes is the
+// signature a fresh computation would give.
 func (s *Signer) Sign(data []byte) (string, error) {
-	sum := sha256.Sum256(data)
-	sig, err := rsa.SignPKCS1v15(nil, s.key, crypto.SHA256, sum[:])
+	sum := digest(data)
+	if sig, ok := s.cache.get(sum); ok {
+		return sig, nil
+	}
+	raw, err := rsa.SignPKCS1v15(nil, s.key, crypto.SHA256, sum[:])
 	if err != nil {
 		return "", fmt.Errorf("sign response: %w", err)
 	}
-	return base64.StdEncoding.EncodeToString(sig), nil
+	sig := base64.StdEncoding.EncodeToString(raw)
+	s.cache.put(sum, sig)
+	return sig, nil
+}
+
+// CacheStats reports the signature cache's size, hits and misses.
+func (s *Signer) CacheStats() (size int, hits, misses uint64) {
+	if s.cache.disabled {
+		return 0, 0, 0
+	}
+	s.cache.mu.Lock()
+	hits, misses = s.cache.hits, s.cache.misses
+	s.cache.mu.Unlock()
+	return s.cache.len(), hits, misses
 }
 
 // LicenseSignatureV1 signs lower(hardwareID + "#" + identity + "#" + validity)

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func newSigner(t *testing.T) *Signer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(k)
+	s, err := New(k, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +139,40 @@ func TestKeyRoundTripAndSizes(t *testing.T) {
 	}
 	if !back.Equal(k) {
 		t.Fatal("key changed in a marshal round trip")
+	}
+}
+
+// A remembered signature is only ever returned for the same bytes: a
+// changed response is signed afresh, and the cache stays bounded.
+func TestSignatureCache(t *testing.T) {
+	s := newSigner(t)
+	a1, _ := s.Sign([]byte(`{"times_activated":1}`))
+	a2, _ := s.Sign([]byte(`{"times_activated":1}`))
+	b, _ := s.Sign([]byte(`{"times_activated":2}`))
+	if a1 != a2 {
+		t.Fatal("the same bytes got two signatures")
+	}
+	if a1 == b {
+		t.Fatal("changed bytes got the remembered signature")
+	}
+	if !verify(t, s.PublicKeyPEM(), []byte(`{"times_activated":2}`), b) {
+		t.Fatal("the fresh signature does not verify")
+	}
+	if size, hits, misses := s.CacheStats(); hits != 1 || misses != 2 || size != 2 {
+		t.Fatalf("cache stats size=%d hits=%d misses=%d, want 2, 1, 2", size, hits, misses)
+	}
+	for i := range 100 {
+		if _, err := s.Sign([]byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if size, _, _ := s.CacheStats(); size > 16 {
+		t.Fatalf("cache holds %d signatures, limit 16", size)
+	}
+	k, _ := GenerateKey(2048)
+	off, _ := New(k, 0)
+	sig, _ := off.Sign([]byte("x"))
+	if !verify(t, off.PublicKeyPEM(), []byte("x"), sig) {
+		t.Fatal("an uncached signer signs wrongly")
 	}
 }

@@ -18,35 +18,50 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered SQL file, NNNN_name.sql.
+// migration is one numbered SQL file: NNNN_name.sql for every engine, or
+// NNNN_name.<dialect>.sql where engines need different text (triggers).
 type migration struct {
 	version int64
 	name    string
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
+func loadMigrations(d Dialect) ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
+	byVersion := map[int64]migration{}
 	for _, e := range entries {
-		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		base := strings.TrimSuffix(e.Name(), ".sql")
+		if dot := strings.LastIndexByte(base, '.'); dot >= 0 {
+			if Dialect(base[dot+1:]) != d {
+				continue // another engine's variant
+			}
+			base = base[:dot]
+		}
+		num, name, ok := strings.Cut(base, "_")
 		v, err := strconv.ParseInt(num, 10, 64)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", e.Name())
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name[.dialect].sql", e.Name())
 		}
 		body, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+		if _, dup := byVersion[v]; dup {
+			return nil, fmt.Errorf("migration %04d is given twice for %s", v, d)
+		}
+		byVersion[v] = migration{version: v, name: name, sql: string(body)}
+	}
+	ms := make([]migration, 0, len(byVersion))
+	for _, m := range byVersion {
+		ms = append(ms, m)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i := range ms {
 		if ms[i].version != int64(i+1) {
-			return nil, fmt.Errorf("migrations must be numbered 1, 2, 3…; found %d at position %d", ms[i].version, i+1)
+			return nil, fmt.Errorf("%s migrations must be numbered 1, 2, 3…; found %d at position %d", d, ms[i].version, i+1)
 		}
 	}
 	return ms, nil
@@ -61,9 +76,9 @@ func (d Dialect) expand(sql string) string {
 	return strings.ReplaceAll(sql, "{{id}}", id)
 }
 
-// SchemaVersion is the newest migration this binary knows.
-func SchemaVersion() int64 {
-	ms, err := loadMigrations()
+// SchemaVersion is the newest migration this binary knows for an engine.
+func SchemaVersion(d Dialect) int64 {
+	ms, err := loadMigrations(d)
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
@@ -74,7 +89,7 @@ func SchemaVersion() int64 {
 // transaction. It refuses a database whose schema is newer than this binary,
 // which would mean an older licensor is pointed at a newer deployment.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(s.dialect)
 	if err != nil {
 		return err
 	}

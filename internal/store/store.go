@@ -41,6 +41,7 @@ type Store struct {
 	dialect Dialect
 	read    *sql.DB
 	write   *sql.DB
+	content contentGeneration
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path in WAL
@@ -110,7 +111,9 @@ type Queries struct {
 func (s *Store) Reader() *Queries { return &Queries{db: s.read, dialect: s.dialect} }
 
 // Writer returns Queries on the writer, for single-statement writes that
-// need no transaction.
+// change nothing the License API shows (activity records: a device seen,
+// throttle failures, a re-hash). Changes to content go through WithTx, which
+// lets this process's caches see them at once.
 func (s *Store) Writer() *Queries { return &Queries{db: s.write, dialect: s.dialect} }
 
 // WithTx runs fn in a write transaction, committing if fn returns nil and
@@ -135,6 +138,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) (err erro
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	// Let this process's caches see its own change at once. A failure here
+	// moves the generation on, which is always safe.
+	_ = s.RefreshGeneration(ctx)
 	return nil
 }
 

@@ -30,8 +30,8 @@ func TestMigrateIsIdempotentAndRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	var n int64
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != SchemaVersion() {
-		t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, SchemaVersion())
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != SchemaVersion(SQLite) {
+		t.Fatalf("schema_migrations has %d rows (%v), want %d", n, err, SchemaVersion(SQLite))
 	}
 	var mode string
 	if err := s.read.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {

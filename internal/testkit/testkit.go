@@ -34,14 +34,14 @@ type Server struct {
 	SharedKey string
 	Logs      *SyncBuffer // everything the server logged
 
-	t *testing.T
+	t testing.TB
 }
 
 // Option adjusts the configuration before start.
 type Option func(*app.Config)
 
 // Start initializes a data directory and serves it until the test ends.
-func Start(t *testing.T, opts ...Option) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	logs := &SyncBuffer{}
 	cfg := app.Config{
