@@ -262,4 +262,3 @@ func decode(t *testing.T, r sdkResult, into any) {
 		t.Fatalf("decode %s: %v", r.Result, err)
 	}
 }
-
