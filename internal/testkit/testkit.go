@@ -28,6 +28,7 @@ var FastArgon2 = password.Params{Memory: 256, Time: 1, Threads: 1, SaltLen: 16, 
 // Server is a running licensor with one initialized company.
 type Server struct {
 	URL       string
+	DataDir   string
 	App       *app.App
 	CompanyID int64
 	APIKey    string
@@ -78,7 +79,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		}
 		a.Close()
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, CompanyID: companyID, APIKey: cred.APIKey, SharedKey: cred.SharedKey, Logs: logs, t: t}
+	return &Server{URL: "http://" + ln.Addr().String(), DataDir: cfg.DataDir, App: a, CompanyID: companyID, APIKey: cred.APIKey, SharedKey: cred.SharedKey, Logs: logs, t: t}
 }
 
 // Response is a finished HTTP exchange.
