@@ -169,3 +169,11 @@ func (s *server) signedPost(c *http.Client, path, body string) (int, error) {
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// envInt reads a positive integer setting of the benchmarks.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/signing"
 )
 
 // settings are the options shared by every command: each is a flag on
@@ -35,6 +36,8 @@ type settings struct {
 
 	maxSkew        time.Duration
 	maxBody        int64
+	responseCache  int // MiB
+	signatureCache int // entries
 	trustedProxies string
 	logFormat      string
 	logLevel       string
@@ -56,6 +59,8 @@ func envDefaults(env Env) (settings, error) {
 		throttleWindow: licensing.DefaultThrottle.Window,
 		maxSkew:        auth.DefaultMaxSkew,
 		maxBody:        licenseapi.DefaultMaxBodyBytes,
+		responseCache:  licenseapi.DefaultResponseCacheBytes >> 20,
+		signatureCache: signing.DefaultCacheSize,
 		logFormat:      "text",
 		logLevel:       "info",
 	}
@@ -99,6 +104,8 @@ func envDefaults(env Env) (settings, error) {
 	dur("LICENSOR_THROTTLE_WINDOW", &s.throttleWindow)
 	dur("LICENSOR_MAX_SKEW", &s.maxSkew)
 	num("LICENSOR_MAX_BODY", func(n int64) { s.maxBody = n })
+	num("LICENSOR_RESPONSE_CACHE_MB", func(n int64) { s.responseCache = int(n) })
+	num("LICENSOR_SIGNATURE_CACHE", func(n int64) { s.signatureCache = int(n) })
 	str("LICENSOR_TRUSTED_PROXIES", &s.trustedProxies)
 	str("LICENSOR_LOG_FORMAT", &s.logFormat)
 	str("LICENSOR_LOG_LEVEL", &s.logLevel)
@@ -127,6 +134,8 @@ func (s *settings) serverFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.throttleWindow, "throttle-window", s.throttleWindow, "throttle window [LICENSOR_THROTTLE_WINDOW]")
 	fs.DurationVar(&s.maxSkew, "max-skew", s.maxSkew, "allowed difference between the Date header and server time [LICENSOR_MAX_SKEW]")
 	fs.Int64Var(&s.maxBody, "max-body", s.maxBody, "request body limit in bytes [LICENSOR_MAX_BODY]")
+	fs.IntVar(&s.responseCache, "response-cache-mb", s.responseCache, "memory for cached check responses, MiB; 0 turns the cache off [LICENSOR_RESPONSE_CACHE_MB]")
+	fs.IntVar(&s.signatureCache, "signature-cache", s.signatureCache, "response signatures remembered; 0 turns the cache off [LICENSOR_SIGNATURE_CACHE]")
 	fs.StringVar(&s.trustedProxies, "trusted-proxies", s.trustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted [LICENSOR_TRUSTED_PROXIES]")
 	fs.StringVar(&s.logFormat, "log-format", s.logFormat, "text or json [LICENSOR_LOG_FORMAT]")
 	fs.StringVar(&s.logLevel, "log-level", s.logLevel, "debug, info, warn or error [LICENSOR_LOG_LEVEL]")
@@ -142,6 +151,9 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	}
 	if s.maxSkew <= 0 || s.maxBody <= 0 || s.hashMaxWait <= 0 {
 		return app.Config{}, usagef("max skew, max body and hash max wait must be positive")
+	}
+	if s.responseCache < 0 || s.signatureCache < 0 {
+		return app.Config{}, usagef("cache sizes cannot be negative")
 	}
 	var proxies []netip.Prefix
 	for _, p := range strings.Split(s.trustedProxies, ",") {
@@ -162,12 +174,15 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 			Memory: uint32(s.argonMemory), Time: uint32(s.argonTime), Threads: uint8(s.argonThreads),
 			SaltLen: password.DefaultParams.SaltLen, KeyLen: password.DefaultParams.KeyLen,
 		},
-		HashPool:       password.PoolConfig{Workers: s.hashWorkers, Queue: s.hashQueue, MaxWait: s.hashMaxWait},
-		Throttle:       licensing.ThrottleConfig{PerUser: s.throttleUser, PerIP: s.throttleIP, Window: s.throttleWindow},
-		MaxSkew:        s.maxSkew,
-		MaxBodyBytes:   s.maxBody,
-		TrustedProxies: proxies,
-		Log:            log,
+		HashPool:     password.PoolConfig{Workers: s.hashWorkers, Queue: s.hashQueue, MaxWait: s.hashMaxWait},
+		Throttle:     licensing.ThrottleConfig{PerUser: s.throttleUser, PerIP: s.throttleIP, Window: s.throttleWindow},
+		MaxSkew:      s.maxSkew,
+		MaxBodyBytes: s.maxBody,
+		// In app.Config 0 means the default and negative means off.
+		ResponseCacheBytes: orOff(s.responseCache << 20),
+		SignatureCache:     orOff(s.signatureCache),
+		TrustedProxies:     proxies,
+		Log:                log,
 	}, nil
 }
 
@@ -198,4 +213,13 @@ func (r *runner) openExisting(ctx context.Context, s settings) (*app.App, error)
 	}
 	cfg.Existing = true
 	return app.Open(ctx, cfg)
+}
+
+// orOff maps a size where 0 means off to app.Config's convention, where 0
+// means the default and a negative size means off.
+func orOff(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

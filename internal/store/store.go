@@ -41,6 +41,8 @@ type Store struct {
 	dialect Dialect
 	read    *sql.DB
 	write   *sql.DB
+	readers *preparedPool
+	writers *preparedPool
 	content contentGeneration
 }
 
@@ -68,7 +70,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	n := max(4, 2*runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	s := &Store{dialect: SQLite, read: read, write: write}
+	s := &Store{dialect: SQLite, read: read, write: write, readers: newPreparedPool(read), writers: newPreparedPool(write)}
 	// Open the writer first so the file and WAL exist before readers
 	// (query_only connections cannot create them).
 	if err := write.PingContext(ctx); err != nil {
@@ -87,6 +89,8 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.readers.close()
+	s.writers.close()
 	return errors.Join(s.write.Close(), s.read.Close())
 }
 
@@ -108,13 +112,13 @@ type Queries struct {
 
 // Reader returns Queries on the read pool, for lookups outside a
 // transaction.
-func (s *Store) Reader() *Queries { return &Queries{db: s.read, dialect: s.dialect} }
+func (s *Store) Reader() *Queries { return &Queries{db: s.readers, dialect: s.dialect} }
 
 // Writer returns Queries on the writer, for single-statement writes that
 // change nothing the License API shows (activity records: a device seen,
 // throttle failures, a re-hash). Changes to content go through WithTx, which
 // lets this process's caches see them at once.
-func (s *Store) Writer() *Queries { return &Queries{db: s.write, dialect: s.dialect} }
+func (s *Store) Writer() *Queries { return &Queries{db: s.writers, dialect: s.dialect} }
 
 // WithTx runs fn in a write transaction, committing if fn returns nil and
 // rolling back otherwise.
@@ -132,7 +136,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) (err erro
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{db: tx, dialect: s.dialect}); err != nil {
+	if err = fn(&Queries{db: preparedTx{tx: tx, pool: s.writers}, dialect: s.dialect}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
