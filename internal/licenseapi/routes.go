@@ -25,6 +25,7 @@ type route struct {
 func (a *API) routeTable() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v4/public_key", public: true, h: a.publicKey},
+		{method: http.MethodGet, path: "/api/v4/openapi.json", public: true, h: a.openAPIDoc},
 		{method: http.MethodPost, path: "/api/v4/change_password", h: a.changePassword},
 		{method: http.MethodPost, path: "/api/v4/activate_license", h: a.activateLicense},
 		{method: http.MethodGet, path: "/api/v4/check_license", h: a.checkLicense},
@@ -71,4 +72,14 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	if err := rt.h(w, r, cred); err != nil {
 		a.writeError(w, r, err)
 	}
+}
+
+// Routes lists the method and path of every endpoint, for documentation
+// checks.
+func Routes() [][2]string {
+	var out [][2]string
+	for _, rt := range (&API{}).routeTable() {
+		out = append(out, [2]string{rt.method, rt.path})
+	}
+	return out
 }
