@@ -92,8 +92,9 @@ func freeAddr(b *testing.B) string {
 	return ln.Addr().String()
 }
 
-// startProcess runs a server binary until the benchmark ends.
-func startProcess(b *testing.B, healthURL string, name string, args ...string) func() {
+// startProcess runs a server binary and waits until healthURL answers; it
+// returns the process id and a function that stops it.
+func startProcess(b *testing.B, healthURL string, name string, args ...string) (int, func()) {
 	b.Helper()
 	cmd := exec.Command(name, args...)
 	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
@@ -117,7 +118,7 @@ func startProcess(b *testing.B, healthURL string, name string, args ...string) f
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return stop
+	return cmd.Process.Pid, stop
 }
 
 // provisionLicenses creates a data directory holding n licenses of product
@@ -217,7 +218,7 @@ func BenchmarkCheckLicense(b *testing.B) {
 	// so that a machine whose speed drifts (a shared VM) is measured fairly.
 	helloRun := func() wrkResult {
 		addr := freeAddr(b)
-		stop := startProcess(b, "http://"+addr+"/", hello, addr)
+		_, stop := startProcess(b, "http://"+addr+"/", hello, addr)
 		defer stop()
 		date := time.Now().UTC().Format(http.TimeFormat)
 		return runWrk(b, "http://"+addr+paths[0], d, map[string]string{"Date": date, "Authorization": "x"}, paths)
@@ -236,7 +237,7 @@ func BenchmarkCheckLicense(b *testing.B) {
 		apiKey, sharedKey := provisionLicenses(b, data, n)
 		provisioned := time.Since(start)
 		addr := freeAddr(b)
-		stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr)
+		_, stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr)
 		s := &server{url: "http://" + addr, apiKey: apiKey, sharedKey: sharedKey}
 		activate(b, s)
 		date := time.Now().UTC().Format(http.TimeFormat)
@@ -250,7 +251,7 @@ func BenchmarkCheckLicense(b *testing.B) {
 		// The same load with the response cache off: every check reads the
 		// database and renders its answer (signatures stay cached), as
 		// checks of licenses that just changed do.
-		stop = startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr, "--response-cache-mb", "0")
+		_, stop = startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr, "--response-cache-mb", "0")
 		warm(b, s.url, headers, paths) // the signatures, which stay cached
 		u := runWrk(b, s.url+paths[0], d, headers, paths)
 		stop()

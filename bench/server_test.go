@@ -4,17 +4,14 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -94,36 +91,9 @@ func provision(b *testing.B, dataDir string, users int) (apiKey, sharedKey strin
 // startServer runs `licensor serve` with default settings.
 func startServer(b *testing.B, bin, dataDir, apiKey, sharedKey string) *server {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "serve", "--data", dataDir, "--addr", addr, "--log-level", "warn")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	s := &server{url: "http://" + addr, pid: cmd.Process.Pid, apiKey: apiKey, sharedKey: sharedKey}
-	s.stop = func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	}
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		if resp, err := http.Get(s.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			b.Fatalf("server did not start:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	addr := freeAddr(b)
+	pid, stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", dataDir, "--addr", addr, "--log-level", "warn")
+	return &server{url: "http://" + addr, pid: pid, apiKey: apiKey, sharedKey: sharedKey, stop: stop}
 }
 
 // peakRSS reads the process's resident-set high-water mark in MiB.

@@ -3,7 +3,6 @@ package licenseapi_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -263,19 +262,9 @@ func TestActivateConcurrentRespectsMaxActivations(t *testing.T) {
 	c := newCatalog(t)
 	const n, k = 24, 5
 	id := c.keyLicense("RACE-KEY", k)
-	var wg sync.WaitGroup
-	results := make([]testkit.Response, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i] = c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": fmt.Sprintf("dev-%02d", i), "license_key": "RACE-KEY"})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	results := race(n, func(i int) testkit.Response {
+		return c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": fmt.Sprintf("dev-%02d", i), "license_key": "RACE-KEY"})
+	})
 	won := 0
 	for _, r := range results {
 		if r.Status == 200 {

@@ -397,19 +397,9 @@ func TestChangePasswordConcurrentChangesHaveOneWinner(t *testing.T) {
 		c.Throttle = licensing.ThrottleConfig{PerUser: 1000, PerIP: 1000, Window: time.Minute}
 	})
 	const n = 20
-	var wg sync.WaitGroup
-	results := make([]testkit.Response, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i] = f.Do(testkit.Request{Method: "POST", Path: path, Body: body(f.email, f.password, fmt.Sprintf("new password %02d", i))})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	results := race(n, func(i int) testkit.Response {
+		return f.Do(testkit.Request{Method: "POST", Path: path, Body: body(f.email, f.password, fmt.Sprintf("new password %02d", i))})
+	})
 	winner := -1
 	for i, r := range results {
 		switch {

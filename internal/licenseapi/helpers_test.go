@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/licensor/licensor/internal/licensing"
@@ -161,3 +162,22 @@ func num(m map[string]any, k string) int64 {
 }
 
 func fmtID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// race runs n requests at once, released together, and returns their
+// responses in order.
+func race(n int, do func(i int) testkit.Response) []testkit.Response {
+	var wg sync.WaitGroup
+	results := make([]testkit.Response, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = do(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
+}

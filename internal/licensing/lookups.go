@@ -99,7 +99,7 @@ func (s *Service) UserLicenses(ctx context.Context, c Caller, productCode, usern
 	if err != nil {
 		return nil, err
 	}
-	return s.views(ctx, c, lics, func(*store.License) *store.LicenseUser { return user }, nil)
+	return s.views(ctx, c, lics, func(*store.License) (*store.LicenseUser, error) { return user, nil }, nil)
 }
 
 // DeviceLicenses lists the licenses a device is active on (license-api.md
@@ -123,23 +123,18 @@ func (s *Service) DeviceLicenses(ctx context.Context, c Caller, hardwareID strin
 		lics = append(lics, *l)
 		byLicense[l.ID] = &devices[i]
 	}
-	userOf := func(l *store.License) *store.LicenseUser {
-		d := byLicense[l.ID]
-		if d.LicenseUserID == nil {
-			return nil
+	userOf := func(l *store.License) (*store.LicenseUser, error) {
+		if d := byLicense[l.ID]; d.LicenseUserID != nil {
+			return r.LicenseUser(ctx, c.CompanyID, *d.LicenseUserID)
 		}
-		u, err := r.LicenseUser(ctx, c.CompanyID, *d.LicenseUserID)
-		if err != nil {
-			return nil
-		}
-		return u
+		return nil, nil
 	}
 	return s.views(ctx, c, lics, userOf, byLicense)
 }
 
 // views builds the views of several licenses, skipping those of products
 // the caller may not use.
-func (s *Service) views(ctx context.Context, c Caller, lics []store.License, userOf func(*store.License) *store.LicenseUser, devices map[int64]*store.Device) ([]*LicenseView, error) {
+func (s *Service) views(ctx context.Context, c Caller, lics []store.License, userOf func(*store.License) (*store.LicenseUser, error), devices map[int64]*store.Device) ([]*LicenseView, error) {
 	r := s.store.Reader()
 	now := s.now()
 	out := []*LicenseView{}
@@ -152,7 +147,11 @@ func (s *Service) views(ctx context.Context, c Caller, lics []store.License, use
 		if len(c.AllowedProducts) > 0 && !containsID(c.AllowedProducts, prod.ID) {
 			continue
 		}
-		f := &found{license: l, product: prod, user: userOf(l)}
+		user, err := userOf(l)
+		if err != nil {
+			return nil, err
+		}
+		f := &found{license: l, product: prod, user: user}
 		if l.BundleLicenseID != nil {
 			parent, err := r.License(ctx, c.CompanyID, *l.BundleLicenseID)
 			if err != nil {
