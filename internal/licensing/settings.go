@@ -59,26 +59,10 @@ var productSettings = map[string]setting{
 	"metadata":              {column: "metadata", kind: kindJSON, help: "a JSON object"},
 }
 
-var licenseSettings = map[string]setting{
-	"enabled":                      {column: "enabled", kind: kindBool},
-	"license_type":                 {column: "license_type", kind: kindEnum, enum: licenseTypes},
-	"is_trial":                     {column: "is_trial", kind: kindBool},
-	"trial_days":                   {column: "trial_days", kind: kindInt},
-	"start_date":                   {column: "start_date", kind: kindTime, nullable: true, help: "not valid before (RFC 3339)"},
-	"validity_period":              {column: "validity_period", kind: kindTime, nullable: true, help: "expiry (RFC 3339), null for none"},
-	"valid_duration":               {column: "valid_duration", kind: kindDuration, help: "expiry set at first activation: 30d, 12h, 2w, 6m, 1y"},
-	"enable_maintenance_period":    {column: "enable_maintenance_period", kind: kindBool},
-	"maintenance_period":           {column: "maintenance_period", kind: kindTime, nullable: true},
-	"allow_grace_period":           {column: "allow_grace_period", kind: kindBool},
-	"grace_period":                 {column: "grace_period", kind: kindInt, help: "hours a subscription keeps working after expiry"},
-	"max_activations":              {column: "max_activations", kind: kindInt},
-	"allow_unlimited_activations":  {column: "allow_unlimited_activations", kind: kindBool},
-	"max_transfers":                {column: "max_transfers", kind: kindInt, min: -1, help: "-1 no transfers, 0 unlimited, N at most N"},
-	"prevent_vm":                   {column: "prevent_vm", kind: kindBool},
-	"max_license_users":            {column: "max_license_users", kind: kindInt, help: "0: unlimited"},
-	"order_store_id":               {column: "order_store_id", kind: kindText},
-	"metadata":                     {column: "metadata", kind: kindJSON},
-	"max_consumptions":             {column: "max_consumptions", kind: kindInt},
+// consumptionSettings are the consumption counters and limits that
+// licenses and their features both have (the limit itself is named
+// max_consumptions on a license, max_consumption on a feature).
+var consumptionSettings = map[string]setting{
 	"total_consumptions":           {column: "total_consumptions", kind: kindInt},
 	"allow_unlimited_consumptions": {column: "allow_unlimited_consumptions", kind: kindBool},
 	"allow_negative_consumptions":  {column: "allow_negative_consumptions", kind: kindBool},
@@ -86,21 +70,44 @@ var licenseSettings = map[string]setting{
 	"max_overages":                 {column: "max_overages", kind: kindInt},
 	"reset_consumption":            {column: "reset_consumption", kind: kindBool},
 	"consumption_period":           {column: "consumption_period", kind: kindEnum, enum: consumptionPeriods, nullable: true},
-	"allow_offline_activation":     {column: "allow_offline_activation", kind: kindBool},
-	"is_hardware_key_auth":         {column: "is_hardware_key_auth", kind: kindBool},
 }
 
-var featureSettings = map[string]setting{
-	"expiry_date":                  {column: "expiry_date", kind: kindTime, nullable: true},
-	"max_consumption":              {column: "max_consumption", kind: kindInt},
-	"total_consumptions":           {column: "total_consumptions", kind: kindInt},
-	"allow_unlimited_consumptions": {column: "allow_unlimited_consumptions", kind: kindBool},
-	"allow_negative_consumptions":  {column: "allow_negative_consumptions", kind: kindBool},
-	"allow_overages":               {column: "allow_overages", kind: kindBool},
-	"max_overages":                 {column: "max_overages", kind: kindInt},
-	"reset_consumption":            {column: "reset_consumption", kind: kindBool},
-	"consumption_period":           {column: "consumption_period", kind: kindEnum, enum: consumptionPeriods, nullable: true},
+// with returns m plus the entries of more.
+func with(m map[string]setting, more map[string]setting) map[string]setting {
+	for k, v := range more {
+		m[k] = v
+	}
+	return m
 }
+
+var licenseSettings = with(map[string]setting{
+	"enabled":                     {column: "enabled", kind: kindBool},
+	"license_type":                {column: "license_type", kind: kindEnum, enum: licenseTypes},
+	"is_trial":                    {column: "is_trial", kind: kindBool},
+	"trial_days":                  {column: "trial_days", kind: kindInt},
+	"start_date":                  {column: "start_date", kind: kindTime, nullable: true, help: "not valid before (RFC 3339)"},
+	"validity_period":             {column: "validity_period", kind: kindTime, nullable: true, help: "expiry (RFC 3339), null for none"},
+	"valid_duration":              {column: "valid_duration", kind: kindDuration, help: "expiry set at first activation: 30d, 12h, 2w, 6m, 1y"},
+	"enable_maintenance_period":   {column: "enable_maintenance_period", kind: kindBool},
+	"maintenance_period":          {column: "maintenance_period", kind: kindTime, nullable: true},
+	"allow_grace_period":          {column: "allow_grace_period", kind: kindBool},
+	"grace_period":                {column: "grace_period", kind: kindInt, help: "hours a subscription keeps working after expiry"},
+	"max_activations":             {column: "max_activations", kind: kindInt},
+	"allow_unlimited_activations": {column: "allow_unlimited_activations", kind: kindBool},
+	"max_transfers":               {column: "max_transfers", kind: kindInt, min: -1, help: "-1 no transfers, 0 unlimited, N at most N"},
+	"prevent_vm":                  {column: "prevent_vm", kind: kindBool},
+	"max_license_users":           {column: "max_license_users", kind: kindInt, help: "0: unlimited"},
+	"order_store_id":              {column: "order_store_id", kind: kindText},
+	"metadata":                    {column: "metadata", kind: kindJSON},
+	"max_consumptions":            {column: "max_consumptions", kind: kindInt},
+	"allow_offline_activation":    {column: "allow_offline_activation", kind: kindBool},
+	"is_hardware_key_auth":        {column: "is_hardware_key_auth", kind: kindBool},
+}, consumptionSettings)
+
+var featureSettings = with(map[string]setting{
+	"expiry_date":     {column: "expiry_date", kind: kindTime, nullable: true},
+	"max_consumption": {column: "max_consumption", kind: kindInt},
+}, consumptionSettings)
 
 // SettingNames lists the keys of a settings table, for help texts.
 func SettingNames(table string) []string {
