@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -106,7 +107,7 @@ func decodeStringObject(body []byte, allowed ...string) (map[string]string, erro
 		if err := dec.Decode(&raw); err != nil {
 			return nil, problem.New(problem.CodeInvalidJSON, "the request body is not valid JSON")
 		}
-		if !contains(allowed, key) {
+		if !slices.Contains(allowed, key) {
 			return nil, problem.Newf(problem.CodeValidationError, "unknown property %s (allowed: %s)", strconv.Quote(key), strings.Join(allowed, ", "))
 		}
 		var s string
@@ -131,13 +132,4 @@ func requireParams(got map[string]string, required ...string) error {
 		return problem.New(problem.CodeMissingParameters, "some parameters are missing in the request: "+strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/licensor/licensor/internal/store"
@@ -36,7 +37,7 @@ func (s *Service) CreateLicense(ctx context.Context, companyID int64, spec Licen
 	if spec.Type == "" {
 		spec.Type = store.LicensePerpetual
 	}
-	if !containsString(licenseTypes, spec.Type) {
+	if !slices.Contains(licenseTypes, spec.Type) {
 		return nil, fmt.Errorf("invalid license type %q: use perpetual, time-limited, subscription or consumption", spec.Type)
 	}
 	maxActivations := prod.MaxActivations
@@ -159,16 +160,7 @@ func pickFeatures(all []store.ProductFeature, codes []string) ([]store.ProductFe
 
 func hasColumn(cols []store.Column, names ...string) bool {
 	for _, c := range cols {
-		if containsString(names, c.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
+		if slices.Contains(names, c.Name) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package licensing
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/licensor/licensor/internal/problem"
 	"github.com/licensor/licensor/internal/store"
@@ -144,7 +145,7 @@ func (s *Service) views(ctx context.Context, c Caller, lics []store.License, use
 		if err != nil {
 			return nil, err
 		}
-		if len(c.AllowedProducts) > 0 && !containsID(c.AllowedProducts, prod.ID) {
+		if len(c.AllowedProducts) > 0 && !slices.Contains(c.AllowedProducts, prod.ID) {
 			continue
 		}
 		user, err := userOf(l)
@@ -166,15 +167,6 @@ func (s *Service) views(ctx context.Context, c Caller, lics []store.License, use
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, v := range ids {
-		if v == id {
-			return true
-		}
-	}
-	return false
 }
 
 // CustomerLicenseUser is one user of one of a customer's licenses, as

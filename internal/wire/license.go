@@ -325,9 +325,6 @@ func NewFeature(f *store.LicenseFeature) Feature {
 	return out
 }
 
-// NewCustomer renders a customer; nil renders the empty customer.
-func NewCustomer(c *store.Customer) Customer { return customer(c) }
-
 func customer(c *store.Customer) Customer {
 	if c == nil {
 		return Customer{Metadata: metadata("")}
