@@ -10,11 +10,11 @@ import (
 	"github.com/licensor/licensor/internal/testkit"
 )
 
-func changePassword(username, pw, newPW string) step {
-	return call("api.changePassword", map[string]any{"username": username, "password": pw, "new_password": newPW})
+func changePassword(username, pw, newPW string) map[string]any {
+	return map[string]any{"username": username, "password": pw, "new_password": newPW}
 }
 
-func TestNodeSDKChangePassword(t *testing.T) {
+func TestChangePasswordThroughTheBinary(t *testing.T) {
 	in := start(t)
 	in.cliJSON(&struct{}{}, "product", "create", "--code", "DESKTOP", "--name", "Desktop App", "--auth", "user", "--json")
 	var lic struct{ ID int64 }
@@ -26,46 +26,40 @@ func TestNodeSDKChangePassword(t *testing.T) {
 	in.cliJSON(&user, "user", "create", "--license", strconv.FormatInt(lic.ID, 10), "--email", "enduser@example.com", "--json")
 
 	// Off by default, as upstream.
-	wantCode(t, in.sdk(nil, changePassword(user.Email, user.InitialPassword, "first new password"))[0], 400, "change_password_not_allowed")
+	cp := func(p map[string]any) result { return in.api(http.MethodPost, "change_password", p) }
+	wantCode(t, cp(changePassword(user.Email, user.InitialPassword, "first new password")), 400, "change_password_not_allowed")
 
 	in.cliJSON(&struct{}{}, "company", "set", "allow_change_password=true", "--json")
-	res := in.sdk(nil,
-		changePassword(strings.ToUpper(user.Email), user.InitialPassword, "first new password"),
-		// The initial password no longer works.
-		changePassword(user.Email, user.InitialPassword, "second new password"),
-		// Through the SDK's transport and its own v2 verifier.
-		call("changePasswordVerified", map[string]any{"username": user.Email, "password": "first new password", "new_password": "second new password"}),
-		changePassword(user.Email, "second new password", "short"),
-		changePassword(user.Email, "second new password", "second new password"),
-		changePassword("nobody@example.com", "second new password", "third new password"),
-		changePassword(user.Email, "", "third new password"),
-		// The SDK lets extra properties through; the contract refuses them.
-		call("api.changePassword", map[string]any{"username": user.Email, "password": "second new password", "new_password": "third new password", "hardware_id": "x"}),
-	)
-	wantOK(t, res[0], "true")
-	wantCode(t, res[1], 400, "user_not_found")
-	wantOK(t, res[2], `{"response":true,"v2":"verified","tampered":"signature_v2_mismatch"}`)
-	wantCode(t, res[3], 400, "validation_error")
-	wantCode(t, res[4], 400, "validation_error")
-	wantCode(t, res[5], 400, "user_not_found")
-	wantCode(t, res[6], 400, "missing_parameters")
-	wantCode(t, res[7], 400, "validation_error")
+	var answer string
+	wantOK(t, cp(changePassword(strings.ToUpper(user.Email), user.InitialPassword, "first new password")), &answer)
+	if answer != "password_changed" {
+		t.Fatalf("change_password answered %q", answer)
+	}
+	// The initial password no longer works.
+	wantCode(t, cp(changePassword(user.Email, user.InitialPassword, "second new password")), 400, "user_not_found")
+	wantOK(t, cp(changePassword(user.Email, "first new password", "second new password")), nil)
+	wantCode(t, cp(changePassword(user.Email, "second new password", "short")), 400, "validation_error")
+	wantCode(t, cp(changePassword(user.Email, "second new password", "second new password")), 400, "validation_error")
+	wantCode(t, cp(changePassword("nobody@example.com", "second new password", "third new password")), 400, "user_not_found")
+	wantCode(t, cp(changePassword(user.Email, "", "third new password")), 400, "missing_parameters")
+	// The contract refuses extra properties.
+	wantCode(t, cp(map[string]any{"username": user.Email, "password": "second new password", "new_password": "third new password", "hardware_id": "x"}), 400, "validation_error")
 
-	// Authorization failures as the SDK sees them.
-	res = in.sdk(map[string]any{"sharedKey": "not the shared key"}, changePassword(user.Email, "second new password", "third new password"))
-	wantCode(t, res[0], 401, "signature_mismatch")
-	res = in.sdk(map[string]any{"apiKey": "00000000-0000-4000-8000-000000000000"}, changePassword(user.Email, "second new password", "third new password"))
-	wantCode(t, res[0], 400, "invalid_api_key")
+	// Authorization failures.
+	wantCode(t, in.apiAs(in.apiKey, "not the shared key", in.url, http.MethodPost, "change_password",
+		changePassword(user.Email, "second new password", "third new password")), 401, "signature_mismatch")
+	wantCode(t, in.apiAs("00000000-0000-4000-8000-000000000000", in.sharedKey, in.url, http.MethodPost, "change_password",
+		changePassword(user.Email, "second new password", "third new password")), 400, "invalid_api_key")
 
 	// A disabled license stops the change.
 	in.cliJSON(&struct{}{}, "license", "disable", strconv.FormatInt(lic.ID, 10), "--json")
-	wantCode(t, in.sdk(nil, changePassword(user.Email, "second new password", "third new password"))[0], 400, "license_not_enabled")
+	wantCode(t, cp(changePassword(user.Email, "second new password", "third new password")), 400, "license_not_enabled")
 	in.cliJSON(&struct{}{}, "license", "enable", strconv.FormatInt(lic.ID, 10), "--json")
-	wantOK(t, in.sdk(nil, changePassword(user.Email, "second new password", "third new password"))[0], "true")
+	wantOK(t, cp(changePassword(user.Email, "second new password", "third new password")), nil)
 
 	// A deactivated user is indistinguishable from an unknown one.
 	in.cliJSON(&struct{}{}, "user", "deactivate", "1", "--json")
-	wantCode(t, in.sdk(nil, changePassword(user.Email, "third new password", "fourth new password"))[0], 400, "user_not_found")
+	wantCode(t, cp(changePassword(user.Email, "third new password", "fourth new password")), 400, "user_not_found")
 
 	// The server logged the requests and none of the passwords.
 	logs := in.logs.String()
@@ -79,7 +73,7 @@ func TestNodeSDKChangePassword(t *testing.T) {
 	}
 }
 
-// The key the SDK is configured with is the one the server publishes.
+// The key clients are configured with is the one the server publishes.
 func TestPublicKeyEndpointMatchesCLI(t *testing.T) {
 	in := start(t)
 	resp, err := http.Get(in.url + "/api/v4/public_key")
@@ -117,5 +111,5 @@ func TestServeFirstThenInit(t *testing.T) {
 	}
 	in.cliJSON(&struct{}{}, "company", "set", "allow_change_password=true", "--json")
 	// The running server authorizes the credential init just created.
-	wantCode(t, in.sdk(nil, changePassword("nobody@example.com", "whatever1", "whatever2"))[0], 400, "user_not_found")
+	wantCode(t, in.api(http.MethodPost, "change_password", changePassword("nobody@example.com", "whatever1", "whatever2")), 400, "user_not_found")
 }

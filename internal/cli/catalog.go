@@ -25,7 +25,7 @@ func runProductCreate(ctx context.Context, r *runner, args []string) error {
 	var includes string
 	return r.provision(ctx, "product create", args, "", -1,
 		func(fs *flag.FlagSet) {
-			fs.StringVar(&spec.Code, "code", "", "short code the SDKs send as product (required)")
+			fs.StringVar(&spec.Code, "code", "", "short code clients send as product (required)")
 			fs.StringVar(&spec.Name, "name", "", "product name (required)")
 			fs.StringVar(&spec.AuthorizationMethod, "auth", "license-key", "authorization method: license-key or user")
 			fs.BoolVar(&spec.Bundle, "bundle", false, "a bundle of the products --includes names")

@@ -35,7 +35,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the License API server", runServe},
 		{"init", "create the data directory, database, signing key, default company and an API credential", runInit},
-		{"public-key", "print the public key PEM that SDKs verify responses with", runPublicKey},
+		{"public-key", "print the public key PEM that clients verify answers with", runPublicKey},
 		{"credential create", "issue a further API key + shared key", runCredentialCreate},
 		{"credential revoke", "revoke an API key: KEY", runCredentialRevoke},
 		{"company set", "change company settings: key=value ...", runCompanySet},

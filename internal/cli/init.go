@@ -46,7 +46,7 @@ func runInit(ctx context.Context, r *runner, args []string) error {
 		fmt.Sprintf("company id:  %d", companyID),
 		fmt.Sprintf("API key:     %s", cred.APIKey),
 		fmt.Sprintf("shared key:  %s   (shown once; keep it secret)", cred.SharedKey),
-		"public key (give it to your SDKs as publicKey):",
+		"public key (pin it in your applications' License API client):",
 		a.Signer.PublicKeyPEM(),
 	)
 }
