@@ -44,6 +44,7 @@ type Config struct {
 	Argon2   password.Params
 	HashPool password.PoolConfig
 	Throttle licensing.ThrottleConfig
+	Trials   licensing.TrialLimit // zero: licensing.DefaultTrialLimit
 
 	MaxSkew        time.Duration
 	MaxBodyBytes   int64
@@ -130,7 +131,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) (*Ap
 	if err != nil {
 		return nil, err
 	}
-	svc, err := licensing.New(st, hasher, box, licensing.Config{Throttle: cfg.Throttle}, cfg.Log, cfg.Now)
+	svc, err := licensing.New(st, hasher, box, licensing.Config{Throttle: cfg.Throttle, Trials: cfg.Trials}, cfg.Log, cfg.Now)
 	if err != nil {
 		return nil, err
 	}

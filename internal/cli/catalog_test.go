@@ -90,7 +90,7 @@ func TestCatalogProvisioning(t *testing.T) {
 		t.Fatalf("user create = %v", u)
 	}
 	ok(t, e, "user", "attach", "--license", l2, "--email", "member@example.com", "--json")
-	fails(t, e, 1, "maximum of 1 users", "user", "create", "--license", l1, "--email", "second@example.com")
+	fails(t, e, 1, "maximum number of users", "user", "create", "--license", l1, "--email", "second@example.com")
 
 	// Bundles.
 	ok(t, e, "product", "create", "--code", "OTHER", "--name", "Other", "--json")

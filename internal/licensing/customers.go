@@ -25,7 +25,7 @@ func (c CustomerSpec) customer(companyID int64, now time.Time) store.Customer {
 }
 
 // customerFor returns the company's customer with email, creating it from
-// spec when there is none.
+// spec when there is none, in transaction q.
 func (s *Service) customerFor(ctx context.Context, q *store.Queries, companyID int64, email string, spec CustomerSpec, now time.Time) (*store.Customer, error) {
 	c, err := q.CustomerByEmail(ctx, companyID, email)
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
@@ -33,9 +33,15 @@ func (s *Service) customerFor(ctx context.Context, q *store.Queries, companyID i
 	}
 	spec.Email = email
 	nc := spec.customer(companyID, now)
-	if nc.ID, err = q.CreateCustomer(ctx, nc); err != nil {
+	id, created, err := q.CreateCustomerIfAbsent(ctx, nc)
+	if err != nil {
 		return nil, err
 	}
+	if !created {
+		// A concurrent request created it first.
+		return q.CustomerByEmail(ctx, companyID, email)
+	}
+	nc.ID = id
 	return &nc, nil
 }
 

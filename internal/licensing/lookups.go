@@ -173,7 +173,9 @@ func (s *Service) views(ctx context.Context, c Caller, lics []store.License, use
 // customer_license_users shows it.
 type CustomerLicenseUser struct {
 	store.CustomerLicenseUser
-	InitialPassword string // clear text while the user has not changed it
+	// InitialPassword is the clear text while the user has not changed it,
+	// and only when the company exposes initial passwords; else "".
+	InitialPassword string
 }
 
 // CustomerLicenseUsers lists the license users of a customer's licenses of a
@@ -205,11 +207,19 @@ func (s *Service) CustomerLicenseUsers(ctx context.Context, c Caller, productCod
 	if err != nil {
 		return nil, nil, err
 	}
+	company, err := r.Company(ctx, c.CompanyID)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := make([]CustomerLicenseUser, 0, len(rows))
 	for _, row := range rows {
-		pw, err := s.InitialPassword(&row.User)
-		if err != nil {
-			return nil, nil, err
+		var pw string
+		// Upstream always shows them; licensor only when the vendor chose
+		// to, because the API key that asks ships inside the application.
+		if company.ExposeInitialPasswords {
+			if pw, err = s.InitialPassword(&row.User); err != nil {
+				return nil, nil, err
+			}
 		}
 		out = append(out, CustomerLicenseUser{CustomerLicenseUser: row, InitialPassword: pw})
 	}

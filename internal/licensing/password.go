@@ -33,7 +33,8 @@ type ChangePasswordInput struct {
 // ChangePassword runs change-password.md rows 12–17 in order. Of several
 // concurrent changes presenting the right password exactly one wins; the
 // others get user_not_found, because the password they present is no
-// longer current.
+// longer current (or too_many_requests, when more of them are in flight
+// than the throttle lets through at once).
 func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) error {
 	company, err := s.store.Reader().Company(ctx, in.CompanyID)
 	if err != nil {
@@ -43,26 +44,44 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 		return problem.New(problem.CodeChangePasswordNotAllowed, "/change_password is being called but is not allowed for the company")
 	}
 	email := usernameEmail(in.Username)
-	if err := s.checkThrottle(ctx, company.ID, email, in.ClientIP); err != nil {
+	a, err := s.reserveAttempt(ctx, company.ID, email, in.ClientIP)
+	if err != nil {
 		return err
 	}
-	user, err := s.store.Reader().LicenseUserByEmail(ctx, company.ID, email)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	user, err := s.changePassword(ctx, company, a, in)
+	if err != nil {
 		return err
+	}
+	s.log.InfoContext(ctx, "license user changed password", "company_id", company.ID, "license_user_id", user.ID, "client_ip", in.ClientIP)
+	return nil
+}
+
+// changePassword runs rows 14–17 on a reserved attempt: a wrong password
+// keeps the reservation as a failure, every other outcome gives it back.
+func (s *Service) changePassword(ctx context.Context, company *store.Company, a *attempt, in ChangePasswordInput) (*store.LicenseUser, error) {
+	settled := false // kept as a failure, or cleared by the success
+	defer func() {
+		if !settled {
+			s.release(a)
+		}
+	}()
+	user, err := s.store.Reader().LicenseUserByEmail(ctx, company.ID, usernameEmail(in.Username))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
 	}
 	var total, enabled int64
 	if user != nil {
 		if total, enabled, err = s.store.Reader().UserLicenseCounts(ctx, user.ID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
 	var newHash string
-	badCredentials := false
+	bad := false
 	err = s.hasher.Do(ctx, func(slot password.Slot) error {
 		if user == nil {
 			slot.VerifyDummy(in.Password)
-			badCredentials = true
+			bad = true
 			return nil
 		}
 		ok, _, err := slot.Verify(user.PasswordHash, in.Password)
@@ -70,7 +89,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 			return err
 		}
 		if !ok || !user.IsActive {
-			badCredentials = true
+			bad = true
 			return nil
 		}
 		if total > 0 && enabled == 0 {
@@ -83,16 +102,14 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 		return err
 	})
 	if errors.Is(err, password.ErrBusy) {
-		return errServerBusy(s.hasher.RetryAfter())
+		return nil, errServerBusy(s.hasher.RetryAfter())
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if badCredentials {
-		if err := s.recordFailure(ctx, company.ID, email, in.ClientIP); err != nil {
-			return err
-		}
-		return errUserNotFound()
+	if bad {
+		settled = true // the reservation stays, as the failure
+		return nil, errUserNotFound()
 	}
 
 	now := s.now()
@@ -115,19 +132,19 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 		}); err != nil {
 			return err
 		}
-		return q.ClearFailures(ctx, store.FailureScopeUser, userBucket(company.ID, email))
+		return s.succeeded(ctx, q, a)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		// Another request changed the password (or the vendor deactivated
 		// the user) after we verified it: what this request presented is
 		// no longer the current password.
-		return errUserNotFound()
+		return nil, errUserNotFound()
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.log.InfoContext(ctx, "license user changed password", "company_id", company.ID, "license_user_id", user.ID, "client_ip", in.ClientIP)
-	return nil
+	settled = true
+	return user, nil
 }
 
 // authenticateUser checks a license user's credentials as every
@@ -136,9 +153,16 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 // uses weaker parameters than the current ones.
 func (s *Service) authenticateUser(ctx context.Context, companyID int64, username, pw, ip string) (*store.LicenseUser, error) {
 	email := usernameEmail(username)
-	if err := s.checkThrottle(ctx, companyID, email, ip); err != nil {
+	a, err := s.reserveAttempt(ctx, companyID, email, ip)
+	if err != nil {
 		return nil, err
 	}
+	settled := false // kept as a failure, or cleared by the success
+	defer func() {
+		if !settled {
+			s.release(a)
+		}
+	}()
 	user, err := s.store.Reader().LicenseUserByEmail(ctx, companyID, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
@@ -166,19 +190,23 @@ func (s *Service) authenticateUser(ctx context.Context, companyID int64, usernam
 		return nil, err
 	}
 	if !ok || !user.IsActive {
-		if err := s.recordFailure(ctx, companyID, email, ip); err != nil {
-			return nil, err
-		}
+		settled = true // the reservation stays, as the failure
 		return nil, errUserNotFound()
 	}
-	if upgraded != "" {
-		if err := s.store.Writer().RehashPassword(ctx, user.ID, user.PasswordHash, upgraded, s.now()); err != nil {
-			return nil, err
+	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		if upgraded != "" {
+			if err := q.RehashPassword(ctx, user.ID, user.PasswordHash, upgraded, s.now()); err != nil {
+				return err
+			}
 		}
-		user.PasswordHash = upgraded
-	}
-	if err := s.store.Writer().ClearFailures(ctx, store.FailureScopeUser, userBucket(companyID, email)); err != nil {
+		return s.succeeded(ctx, q, a)
+	})
+	if err != nil {
 		return nil, err
+	}
+	settled = true
+	if upgraded != "" {
+		user.PasswordHash = upgraded
 	}
 	return user, nil
 }

@@ -124,7 +124,7 @@ func TestPasswordPolicy(t *testing.T) {
 	}
 }
 
-func TestThrottleRetryAfterSlides(t *testing.T) {
+func TestThrottleRetryAfter(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	s := newService(t, st, password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
@@ -132,23 +132,34 @@ func TestThrottleRetryAfterSlides(t *testing.T) {
 	s.now = func() time.Time { return clock }
 	s.cfg.Throttle = ThrottleConfig{PerUser: 2, PerIP: 100, Window: 10 * time.Minute}
 	for range 2 {
-		if err := s.recordFailure(ctx, 1, "a@b.c", "10.0.0.1"); err != nil {
+		if _, err := s.reserveAttempt(ctx, 1, "a@b.c", "10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
 		clock = clock.Add(time.Minute)
 	}
-	// Two failures at 12:00 and 12:01; now 12:02. The first leaves the
-	// window at 12:10, so retry after 8 minutes.
-	err := s.checkThrottle(ctx, 1, "A@B.C", "10.9.9.9")
+	// Two attempts kept (failures) at 12:00 and 12:01; now 12:02. The
+	// window began at 12:00 and ends at 12:10: retry after 8 minutes. The
+	// username is matched case-insensitively, whatever the IP.
+	_, err := s.reserveAttempt(ctx, 1, "A@B.C", "10.9.9.9")
 	pe, ok := problem.As(err)
 	if !ok || pe.Code != problem.CodeTooManyRequests || pe.RetryAfter != 8*time.Minute {
-		t.Fatalf("checkThrottle = %v (retry %v), want too_many_requests after 8m", err, pe)
+		t.Fatalf("reserveAttempt = %v (retry %v), want too_many_requests after 8m", err, pe)
 	}
-	clock = clock.Add(8*time.Minute + time.Second)
-	if err := s.checkThrottle(ctx, 1, "a@b.c", "10.9.9.9"); err != nil {
-		t.Fatalf("after the oldest failure left the window: %v", err)
-	}
-	if err := s.checkThrottle(ctx, 2, "a@b.c", "10.9.9.9"); err != nil {
+	if _, err := s.reserveAttempt(ctx, 2, "a@b.c", "10.9.9.9"); err != nil {
 		t.Fatalf("another company's user was throttled: %v", err)
+	}
+	// A refused user takes nothing from the IP: 10.9.9.9 holds one
+	// reservation (company 2's), so 99 more fit.
+	clock = clock.Add(8*time.Minute + time.Second)
+	a, err := s.reserveAttempt(ctx, 1, "a@b.c", "10.9.9.9")
+	if err != nil {
+		t.Fatalf("after the window ended: %v", err)
+	}
+	// A released attempt is given back.
+	s.release(a)
+	for range 2 {
+		if _, err := s.reserveAttempt(ctx, 1, "a@b.c", "10.9.9.9"); err != nil {
+			t.Fatalf("after a release: %v", err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,11 +33,13 @@ type NewCredential struct {
 func (s *Service) Init(ctx context.Context, companyName string) (companyID int64, cred NewCredential, err error) {
 	now := s.now()
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		existing, err := q.Companies(ctx)
+		// The claim, not a count of companies, decides: of two inits racing
+		// on one database exactly one creates the company.
+		first, err := q.ClaimInstallation(ctx, now)
 		if err != nil {
 			return err
 		}
-		if len(existing) > 0 {
+		if !first {
 			return ErrAlreadyInitialized
 		}
 		if companyID, err = q.CreateCompany(ctx, companyName, now); err != nil {
@@ -113,19 +116,26 @@ func (s *Service) DefaultCompany(ctx context.Context) (int64, error) {
 	return 0, fmt.Errorf("there are %d companies: name one with --company", len(cs))
 }
 
-// CompanySettings lists the settings `licensor company set` accepts.
-var CompanySettings = []string{"allow_change_password", "allow_multiple_trials"}
+// CompanySettings lists the settings `licensor company set` accepts, all
+// booleans:
+//   - allow_change_password: license users may change their password
+//     through the License API (off by default, as upstream);
+//   - allow_multiple_trials: a device may get more than one trial of a
+//     product;
+//   - expose_initial_passwords: customer_license_users shows license users'
+//     initial passwords in clear text (off by default: anyone holding the
+//     application's API key could read them).
+var CompanySettings = []string{"allow_change_password", "allow_multiple_trials", "expose_initial_passwords"}
 
 // ValidateCompanySetting checks a key=value setting without applying it.
 func (s *Service) ValidateCompanySetting(key, value string) error {
-	switch key {
-	case "allow_change_password", "allow_multiple_trials":
-		if _, err := parseBool(value); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-		return nil
+	if !slices.Contains(CompanySettings, key) {
+		return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(CompanySettings, ", "))
 	}
-	return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(CompanySettings, ", "))
+	if _, err := parseBool(value); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
 }
 
 // SetCompanySetting changes one company setting from its text form.
@@ -134,13 +144,7 @@ func (s *Service) SetCompanySetting(ctx context.Context, companyID int64, key, v
 		return err
 	}
 	b, _ := parseBool(value)
-	switch key {
-	case "allow_change_password":
-		return s.store.WithTx(ctx, func(q *store.Queries) error { return q.SetCompanyAllowChangePassword(ctx, companyID, b, s.now()) })
-	case "allow_multiple_trials":
-		return s.store.WithTx(ctx, func(q *store.Queries) error { return q.SetCompanyAllowMultipleTrials(ctx, companyID, b, s.now()) })
-	}
-	return nil
+	return s.store.WithTx(ctx, func(q *store.Queries) error { return q.SetCompanyFlag(ctx, companyID, key, b, s.now()) })
 }
 
 // Company returns a company.

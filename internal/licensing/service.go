@@ -22,7 +22,22 @@ import (
 // Config holds the tunable rules.
 type Config struct {
 	Throttle ThrottleConfig
+	Trials   TrialLimit
+	// ExposeInitialPasswords is not here: it is a company setting
+	// (companies.expose_initial_passwords), off by default.
 }
+
+// TrialLimit bounds the trials one client IP may be issued for one product
+// in a window: trial_key creates a license per new device, and the API key
+// that calls it ships inside every copy of the application.
+type TrialLimit struct {
+	PerIP  int           // default 20
+	Window time.Duration // default 1 hour
+}
+
+// DefaultTrialLimit allows a classroom's worth of machines behind one
+// address to start a trial within an hour.
+var DefaultTrialLimit = TrialLimit{PerIP: 20, Window: time.Hour}
 
 // ThrottleConfig limits failed credential checks over a sliding window.
 type ThrottleConfig struct {
@@ -51,6 +66,12 @@ func New(st *store.Store, hasher *password.Hasher, box *seal.Box, cfg Config, lo
 	t := cfg.Throttle
 	if t.PerUser < 1 || t.PerIP < 1 || t.Window <= 0 {
 		return nil, errors.New("licensing: throttle limits and window must be positive")
+	}
+	if cfg.Trials == (TrialLimit{}) {
+		cfg.Trials = DefaultTrialLimit
+	}
+	if cfg.Trials.PerIP < 1 || cfg.Trials.Window <= 0 {
+		return nil, errors.New("licensing: the trial limit and its window must be positive")
 	}
 	if now == nil {
 		now = time.Now
@@ -115,8 +136,8 @@ func (s *Service) loadCredential(ctx context.Context, apiKey string) (*auth.Cred
 	return &auth.Credential{ID: c.ID, CompanyID: c.CompanyID, APIKey: c.APIKey, SharedKey: key, AllowedProducts: products}, nil
 }
 
-// RunMaintenance prunes expired throttle records every interval until ctx
-// ends.
+// RunMaintenance prunes throttle windows that are over every interval until
+// ctx ends.
 func (s *Service) RunMaintenance(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -125,8 +146,8 @@ func (s *Service) RunMaintenance(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.store.Writer().PruneFailures(ctx, s.now().Add(-s.cfg.Throttle.Window)); err != nil && ctx.Err() == nil {
-				s.log.Warn("prune auth failures", "err", err)
+			if err := s.pruneThrottles(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("prune throttle windows", "err", err)
 			}
 		}
 	}

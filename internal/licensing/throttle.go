@@ -2,6 +2,7 @@ package licensing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,62 +10,112 @@ import (
 	"github.com/licensor/licensor/internal/store"
 )
 
-// The throttle counts failed password checks in the database, so that every
-// instance sharing it enforces the same limits. Only failures are counted:
-// a burst of requests carrying the right password is never refused.
+// The password throttle is kept in the database, so that every instance
+// sharing it enforces the same limits, and it is exact: an attempt is
+// reserved with one conditional upsert per bucket before any hash runs, so
+// a burst of parallel guesses can never get more than the limit checked.
+// A wrong password keeps its reservation (it is the failure record); any
+// other outcome gives it back, and a success clears the user's window.
 
 func userBucket(companyID int64, email string) string {
 	return fmt.Sprintf("%d:%s", companyID, store.NormalizeEmail(email))
 }
 
-// checkThrottle answers too_many_requests when (company, username) or the
-// client IP has failed too often within the window.
-func (s *Service) checkThrottle(ctx context.Context, companyID int64, email, ip string) error {
+// attempt is a password check reserved against the throttles.
+type attempt struct {
+	user, ip         string    // buckets; ip is "" when the client IP is unknown
+	userFrom, ipFrom time.Time // the windows the reservations were taken in
+}
+
+// reserveAttempt reserves one password check for (company, username) and
+// for the client IP, both or neither, or answers too_many_requests.
+func (s *Service) reserveAttempt(ctx context.Context, companyID int64, email, ip string) (*attempt, error) {
 	t := s.cfg.Throttle
+	a := &attempt{user: userBucket(companyID, email), ip: ip}
 	now := s.now()
-	since := now.Add(-t.Window)
-	checks := []struct {
-		scope, bucket string
-		limit         int
-	}{
-		{store.FailureScopeUser, userBucket(companyID, email), t.PerUser},
-		{store.FailureScopeIP, ip, t.PerIP},
-	}
-	var retry time.Duration
-	for _, c := range checks {
-		if c.bucket == "" {
-			continue
-		}
-		n, oldest, err := s.store.Reader().RecentFailures(ctx, c.scope, c.bucket, since)
+	var refusedUntil time.Time
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		ok, from, until, err := q.ReserveAttempt(ctx, store.ThrottleUser, a.user, t.PerUser, t.Window, now)
 		if err != nil {
 			return err
 		}
-		if n >= int64(c.limit) {
-			// The window slides: one slot frees when the oldest failure
-			// leaves it.
-			retry = max(retry, oldest.Add(t.Window).Sub(now))
+		if !ok {
+			refusedUntil = until
+			return errRefused
 		}
-	}
-	if retry > 0 {
-		return &problem.Error{
-			Code:       problem.CodeTooManyRequests,
-			Message:    "too many failed attempts, retry later",
-			RetryAfter: max(retry, time.Second),
-		}
-	}
-	return nil
-}
-
-// recordFailure counts one failed password check against both buckets.
-func (s *Service) recordFailure(ctx context.Context, companyID int64, email, ip string) error {
-	now := s.now()
-	return s.store.WithTx(ctx, func(q *store.Queries) error {
-		if err := q.RecordFailure(ctx, store.FailureScopeUser, userBucket(companyID, email), now); err != nil {
-			return err
-		}
+		a.userFrom = from
 		if ip == "" {
 			return nil
 		}
-		return q.RecordFailure(ctx, store.FailureScopeIP, ip, now)
+		if ok, from, until, err = q.ReserveAttempt(ctx, store.ThrottleIP, ip, t.PerIP, t.Window, now); err != nil {
+			return err
+		}
+		if !ok {
+			refusedUntil = until
+			return errRefused // rolls the user's reservation back
+		}
+		a.ipFrom = from
+		return nil
 	})
+	if err != nil && !errors.Is(err, errRefused) {
+		return nil, err
+	}
+	if !refusedUntil.IsZero() {
+		return nil, &problem.Error{
+			Code:       problem.CodeTooManyRequests,
+			Message:    "too many failed attempts, retry later",
+			RetryAfter: max(refusedUntil.Sub(now), time.Second),
+		}
+	}
+	return a, nil
+}
+
+// errRefused rolls back a transaction whose reservation was refused.
+var errRefused = errors.New("throttle: refused")
+
+// release gives the reservation back: the check did not fail on the
+// password. It runs on a fresh context, so that a client that hung up
+// cannot leave its reservation behind as a failure.
+func (s *Service) release(a *attempt) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.ReleaseAttempt(ctx, store.ThrottleUser, a.user, a.userFrom); err != nil {
+			return err
+		}
+		if a.ip == "" {
+			return nil
+		}
+		return q.ReleaseAttempt(ctx, store.ThrottleIP, a.ip, a.ipFrom)
+	})
+	if err != nil {
+		s.log.Warn("release a password attempt", "err", err)
+	}
+}
+
+// succeeded records a right password: the IP's reservation is given back
+// and the user's window is cleared, within transaction q.
+func (s *Service) succeeded(ctx context.Context, q *store.Queries, a *attempt) error {
+	if err := q.ClearAttempts(ctx, store.ThrottleUser, a.user); err != nil {
+		return err
+	}
+	if a.ip == "" {
+		return nil
+	}
+	return q.ReleaseAttempt(ctx, store.ThrottleIP, a.ip, a.ipFrom)
+}
+
+// pruneThrottles deletes windows that are over.
+func (s *Service) pruneThrottles(ctx context.Context) error {
+	now := s.now()
+	for scope, window := range map[string]time.Duration{
+		store.ThrottleUser:  s.cfg.Throttle.Window,
+		store.ThrottleIP:    s.cfg.Throttle.Window,
+		store.ThrottleTrial: s.cfg.Trials.Window,
+	} {
+		if _, err := s.store.Writer().PruneAttempts(ctx, scope, now.Add(-window)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

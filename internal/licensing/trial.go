@@ -69,58 +69,93 @@ func (s *Service) TrialKey(ctx context.Context, c Caller, in TrialInput) (*Trial
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 
-	// Hash a new user's initial password before the transaction: hashing
-	// is slow and must not hold the write lock.
+	// A user-based trial for an e-mail with no license user yet creates one
+	// with a generated password. Hash it before the transaction, because
+	// hashing is slow and must not hold the write lock; if a concurrent
+	// request creates the user first, the hash goes unused.
 	var initial, initialHash string
-	var existingUser *store.LicenseUser
 	if prod.AuthorizationMethod == store.AuthUser {
-		existingUser, err = s.store.Reader().LicenseUserByEmail(ctx, c.CompanyID, in.Email)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if existingUser == nil {
+		_, err := s.store.Reader().LicenseUserByEmail(ctx, c.CompanyID, in.Email)
+		if errors.Is(err, store.ErrNotFound) {
 			initial = newInitialPassword()
 			if initialHash, err = s.hash(ctx, initial); err != nil {
 				return nil, err
 			}
+		} else if err != nil {
+			return nil, err
 		}
 	}
 
-	t := &Trial{Product: *prod}
-	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		prev, err := q.LatestTrial(ctx, prod.ID, in.HardwareID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+	// The device's trial is claimed by a unique index; a request that loses
+	// that race to a concurrent one starts again and finds the winner's
+	// trial (or the next number, where several trials are allowed).
+	for range 3 {
+		t := &Trial{Product: *prod}
+		err = s.store.WithTx(ctx, func(q *store.Queries) error {
+			return s.trialTx(ctx, q, c, company, prod, in, initial, initialHash, t)
+		})
+		if errors.Is(err, errTrialRace) {
+			continue
 		}
-		if prev != nil && !company.AllowMultipleTrials {
-			if expired(prev, now) {
-				return problem.New(problem.CodeTrialExpired, "the trial period for this device has expired")
+		if err != nil {
+			return nil, err
+		}
+		if !t.Existing {
+			r := s.store.Reader()
+			if t.Features, err = r.LicenseFeatures(ctx, t.License.ID); err != nil {
+				return nil, err
 			}
-			t.Existing, t.License = true, *prev
-			return s.fillTrialHolder(ctx, q, t)
-		}
-		return s.issueTrial(ctx, q, c, prod, in, existingUser, initial, initialHash, t, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !t.Existing {
-		r := s.store.Reader()
-		if t.Features, err = r.LicenseFeatures(ctx, t.License.ID); err != nil {
-			return nil, err
-		}
-		if t.CustomFields, err = r.LicenseCustomFields(ctx, t.License.ID, prod.ID); err != nil {
-			return nil, err
-		}
-		if t.User != nil && t.InitialPassword == "" {
-			if t.InitialPassword, err = s.InitialPassword(t.User); err != nil {
+			if t.CustomFields, err = r.LicenseCustomFields(ctx, t.License.ID, prod.ID); err != nil {
 				return nil, err
 			}
 		}
+		return t, nil
 	}
-	return t, nil
+	return nil, fmt.Errorf("trial for device on product %d: lost the race three times", prod.ID)
+}
+
+// errTrialRace rolls back a trial that a concurrent request recorded first.
+var errTrialRace = errors.New("trial: recorded concurrently")
+
+// trialTx answers the device's existing trial or issues a new one, in
+// transaction q.
+func (s *Service) trialTx(ctx context.Context, q *store.Queries, c Caller, company *store.Company, prod *store.Product,
+	in TrialInput, initial, initialHash string, t *Trial) error {
+	now := s.now()
+	prev, err := q.LatestTrial(ctx, prod.ID, in.HardwareID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if prev != nil && !company.AllowMultipleTrials {
+		if expired(prev, now) {
+			return problem.New(problem.CodeTrialExpired, "the trial period for this device has expired")
+		}
+		t.Existing, t.License = true, *prev
+		return s.fillTrialHolder(ctx, q, t)
+	}
+	if err := s.claimTrialIssue(ctx, q, c, prod, now); err != nil {
+		return err
+	}
+	return s.issueTrial(ctx, q, c, company, prod, in, initial, initialHash, t, now)
+}
+
+// claimTrialIssue counts a new trial against the client IP's allowance for
+// the product, in the issuing transaction.
+func (s *Service) claimTrialIssue(ctx context.Context, q *store.Queries, c Caller, prod *store.Product, now time.Time) error {
+	lim := s.cfg.Trials
+	ok, _, until, err := q.ReserveAttempt(ctx, store.ThrottleTrial, fmt.Sprintf("%s:%d", c.ClientIP, prod.ID), lim.PerIP, lim.Window, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &problem.Error{
+			Code:       problem.CodeTooManyRequests,
+			Message:    fmt.Sprintf("too many trials of this product from this address, retry later (at most %d per %s)", lim.PerIP, lim.Window),
+			RetryAfter: max(until.Sub(now), time.Second),
+		}
+	}
+	return nil
 }
 
 // fillTrialHolder finds who holds an existing trial: its key or its user.
@@ -139,8 +174,8 @@ func (s *Service) fillTrialHolder(ctx context.Context, q *store.Queries, t *Tria
 	return nil
 }
 
-func (s *Service) issueTrial(ctx context.Context, q *store.Queries, c Caller, prod *store.Product, in TrialInput,
-	user *store.LicenseUser, initial, initialHash string, t *Trial, now time.Time) error {
+func (s *Service) issueTrial(ctx context.Context, q *store.Queries, c Caller, company *store.Company, prod *store.Product,
+	in TrialInput, initial, initialHash string, t *Trial, now time.Time) error {
 	validity := now.AddDate(0, 0, int(prod.TrialDays)).Truncate(time.Millisecond)
 	lic := store.License{
 		CompanyID:              c.CompanyID,
@@ -180,27 +215,60 @@ func (s *Service) issueTrial(ctx context.Context, q *store.Queries, c Caller, pr
 		return err
 	}
 	if prod.AuthorizationMethod == store.AuthUser {
-		if user == nil {
-			sealed := s.box.Seal([]byte(initial), initialPasswordAAD(c.CompanyID, in.Email))
-			u := store.LicenseUser{CompanyID: c.CompanyID, Email: in.Email, FirstName: in.Customer.FirstName,
-				LastName: in.Customer.LastName, PhoneNumber: in.Customer.Phone, PasswordHash: initialHash, IsActive: true,
-				IsInitialPassword: true, InitialPasswordSealed: &sealed, CreatedAt: now}
-			if u.ID, err = q.CreateLicenseUser(ctx, u); err != nil {
-				return fmt.Errorf("create trial user: %w", err)
-			}
-			user = &u
-			t.InitialPassword = initial
+		user, created, err := s.trialUser(ctx, q, c, in, initial, initialHash, now)
+		if err != nil {
+			return err
 		}
 		if err := q.AttachLicenseUser(ctx, lic.ID, user.ID, 0, true, now); err != nil {
 			return err
 		}
+		if _, err := q.ClaimLicenseUserSlot(ctx, lic.ID, now); err != nil {
+			return err
+		}
 		t.User = user
+		// An initial password leaves the server only in the answer that
+		// created its user: anyone holding the application's API key can
+		// ask for a trial with someone else's e-mail.
+		if created {
+			t.InitialPassword = initial
+		}
 	}
-	if err := q.RecordTrial(ctx, c.CompanyID, prod.ID, in.HardwareID, lic.ID, now); err != nil {
+	recorded, err := q.RecordTrial(ctx, c.CompanyID, prod.ID, in.HardwareID, lic.ID, company.AllowMultipleTrials, now)
+	if err != nil {
 		return err
+	}
+	if !recorded {
+		return errTrialRace
 	}
 	t.License = lic
 	return s.audit(ctx, q, c, "license.trial_issued", lic.ID, map[string]any{"hardware_id": in.HardwareID}, now)
+}
+
+// trialUser returns the license user a user-based trial is for, creating it
+// with the initial password hashed before the transaction when there is
+// none; created reports whether this call created it.
+func (s *Service) trialUser(ctx context.Context, q *store.Queries, c Caller, in TrialInput, initial, initialHash string, now time.Time) (*store.LicenseUser, bool, error) {
+	if initialHash != "" {
+		sealed := s.box.Seal([]byte(initial), initialPasswordAAD(c.CompanyID, in.Email))
+		u := store.LicenseUser{CompanyID: c.CompanyID, Email: in.Email, FirstName: in.Customer.FirstName,
+			LastName: in.Customer.LastName, PhoneNumber: in.Customer.Phone, PasswordHash: initialHash, IsActive: true,
+			IsInitialPassword: true, InitialPasswordSealed: &sealed, CreatedAt: now}
+		id, created, err := q.CreateLicenseUserIfAbsent(ctx, u)
+		if err != nil {
+			return nil, false, fmt.Errorf("create trial user: %w", err)
+		}
+		if created {
+			u.ID = id
+			return &u, true, nil
+		}
+	}
+	u, err := q.LicenseUserByEmail(ctx, c.CompanyID, in.Email)
+	if errors.Is(err, store.ErrNotFound) {
+		// Looked up as existing before the transaction, yet gone: license
+		// users are never deleted, so this is a fault, not a race.
+		return nil, false, fmt.Errorf("trial user %q vanished", in.Email)
+	}
+	return u, false, err
 }
 
 // addProductFeatures gives a new license every feature of its product,

@@ -123,17 +123,8 @@ func (s *Service) AttachLicenseUser(ctx context.Context, companyID, licenseID in
 }
 
 // attach links a user to a license (and to its bundle's licenses), within
-// the license's max_license_users.
+// each license's max_license_users, claimed in transaction q.
 func (s *Service) attach(ctx context.Context, q *store.Queries, lic *store.License, userID, maxActivations int64, now time.Time) error {
-	if lic.MaxLicenseUsers > 0 {
-		n, err := q.CountLicenseUsers(ctx, lic.ID)
-		if err != nil {
-			return err
-		}
-		if n >= lic.MaxLicenseUsers {
-			return fmt.Errorf("license %d already has its maximum of %d users", lic.ID, lic.MaxLicenseUsers)
-		}
-	}
 	ids, err := s.withBundle(ctx, lic)
 	if err != nil {
 		return err
@@ -146,8 +137,12 @@ func (s *Service) attach(ctx context.Context, q *store.Queries, lic *store.Licen
 		if err != nil {
 			return err
 		}
-		if err := q.TouchLicense(ctx, id, now); err != nil {
+		ok, err := q.ClaimLicenseUserSlot(ctx, id, now)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			return fmt.Errorf("license %d already has its maximum number of users (max_license_users)", id)
 		}
 	}
 	return nil

@@ -14,15 +14,18 @@ type Company struct {
 	Name                string
 	AllowChangePassword bool
 	AllowMultipleTrials bool
-	CreatedAt           time.Time
+	// ExposeInitialPasswords lets customer_license_users show initial
+	// passwords (license-api.md §5.15); off by default.
+	ExposeInitialPasswords bool
+	CreatedAt              time.Time
 }
 
-const companyColumns = `id, name, allow_change_password, allow_multiple_trials, created_at`
+const companyColumns = `id, name, allow_change_password, allow_multiple_trials, expose_initial_passwords, created_at`
 
 func scanCompany(row interface{ Scan(...any) error }) (*Company, error) {
 	var c Company
 	var created int64
-	if err := row.Scan(&c.ID, &c.Name, &c.AllowChangePassword, &c.AllowMultipleTrials, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.Name, &c.AllowChangePassword, &c.AllowMultipleTrials, &c.ExposeInitialPasswords, &created); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = fromMS(created)
@@ -39,6 +42,24 @@ func (q *Queries) CreateCompany(ctx context.Context, name string, now time.Time)
 		return 0, fmt.Errorf("create company: %w", err)
 	}
 	return id, nil
+}
+
+// ClaimInstallation marks the database initialized and reports whether this
+// call did it: of several concurrent `licensor init` runs exactly one wins.
+func (q *Queries) ClaimInstallation(ctx context.Context, now time.Time) (bool, error) {
+	return q.conditional(ctx, "claim installation",
+		`INSERT INTO installation (id, initialized_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, ms(now))
+}
+
+// SetCompanyFlag sets one of a company's boolean settings.
+func (q *Queries) SetCompanyFlag(ctx context.Context, id int64, column string, value bool, now time.Time) error {
+	switch column {
+	case "allow_change_password", "allow_multiple_trials", "expose_initial_passwords":
+	default:
+		return fmt.Errorf("company setting %q is not a flag", column)
+	}
+	return q.execOne(ctx, fmt.Sprintf("company %d", id),
+		`UPDATE companies SET `+column+` = $1, updated_at = $2 WHERE id = $3`, value, ms(now), id)
 }
 
 // Company returns the company with id.
@@ -69,13 +90,6 @@ func (q *Queries) Companies(ctx context.Context) ([]Company, error) {
 		out = append(out, *c)
 	}
 	return out, rows.Err()
-}
-
-// SetCompanyAllowChangePassword turns the License API's change_password on or
-// off for a company.
-func (q *Queries) SetCompanyAllowChangePassword(ctx context.Context, id int64, allow bool, now time.Time) error {
-	return q.execOne(ctx, fmt.Sprintf("company %d", id),
-		`UPDATE companies SET allow_change_password = $1, updated_at = $2 WHERE id = $3`, allow, ms(now), id)
 }
 
 // execOne runs an UPDATE that must touch exactly one row; none is

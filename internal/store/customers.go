@@ -64,6 +64,29 @@ func (q *Queries) CreateCustomer(ctx context.Context, c Customer) (int64, error)
 	return id, nil
 }
 
+// CreateCustomerIfAbsent inserts c unless the company has a customer with
+// its email, and reports whether it did: a concurrent insert of the same
+// email loses to the unique index instead of failing.
+func (q *Queries) CreateCustomerIfAbsent(ctx context.Context, c Customer) (id int64, created bool, err error) {
+	if c.Metadata == "" {
+		c.Metadata = "{}"
+	}
+	err = q.db.QueryRowContext(ctx,
+		`INSERT INTO customers (company_id, email, first_name, last_name, company_name, phone, reference, address, city,
+			postcode, state, country, metadata, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		 ON CONFLICT (company_id, email) DO NOTHING RETURNING id`,
+		c.CompanyID, c.Email, c.FirstName, c.LastName, c.CompanyName, c.Phone, c.Reference, c.Address, c.City,
+		c.Postcode, c.State, c.Country, c.Metadata, ms(c.CreatedAt)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("create customer: %w", err)
+	}
+	return id, true, nil
+}
+
 // Customer returns the company's customer with id.
 func (q *Queries) Customer(ctx context.Context, companyID, id int64) (*Customer, error) {
 	return q.oneCustomer(ctx, `SELECT `+customerColumns+` FROM customers WHERE company_id = $1 AND id = $2`, companyID, id)

@@ -110,30 +110,61 @@ func TestReplacePasswordIsCompareAndSwap(t *testing.T) {
 	}
 }
 
-func TestFailuresSlideOutOfTheWindow(t *testing.T) {
+func TestThrottleWindows(t *testing.T) {
 	ctx := context.Background()
 	s, _ := open(t)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if err := s.Writer().RecordFailure(ctx, FailureScopeIP, "10.0.0.1", t0.Add(time.Duration(i)*time.Minute)); err != nil {
+	w := s.Writer()
+	reserve := func(bucket string, at time.Time) (bool, time.Time, time.Time) {
+		t.Helper()
+		ok, from, until, err := w.ReserveAttempt(ctx, ThrottleIP, bucket, 2, 10*time.Minute, at)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return ok, from, until
 	}
-	n, oldest, err := s.Reader().RecentFailures(ctx, FailureScopeIP, "10.0.0.1", t0.Add(30*time.Second))
-	if err != nil || n != 2 || !oldest.Equal(t0.Add(time.Minute)) {
-		t.Fatalf("RecentFailures = %d, %v, %v; want 2 from %v", n, oldest, err, t0.Add(time.Minute))
+	if ok, from, _ := reserve("10.0.0.1", t0); !ok || !from.Equal(t0) {
+		t.Fatalf("first attempt: ok=%v window from %v", ok, from)
 	}
-	if n, _, _ := s.Reader().RecentFailures(ctx, FailureScopeIP, "10.0.0.2", t0); n != 0 {
-		t.Fatalf("another bucket counted %d", n)
+	if ok, _, _ := reserve("10.0.0.1", t0.Add(time.Minute)); !ok {
+		t.Fatal("second attempt refused")
 	}
-	if pruned, err := s.Writer().PruneFailures(ctx, t0.Add(90*time.Second)); err != nil || pruned != 2 {
-		t.Fatalf("PruneFailures = %d, %v; want 2", pruned, err)
+	// The third within the window is refused until the window ends.
+	if ok, _, until := reserve("10.0.0.1", t0.Add(2*time.Minute)); ok || !until.Equal(t0.Add(10*time.Minute)) {
+		t.Fatalf("third attempt: ok=%v until %v", ok, until)
 	}
-	if err := s.Writer().ClearFailures(ctx, FailureScopeIP, "10.0.0.1"); err != nil {
+	if ok, _, _ := reserve("10.0.0.2", t0.Add(2*time.Minute)); !ok {
+		t.Fatal("another bucket was refused")
+	}
+	// A released attempt frees its place in the same window.
+	must(t, w.ReleaseAttempt(ctx, ThrottleIP, "10.0.0.1", t0))
+	if ok, _, _ := reserve("10.0.0.1", t0.Add(3*time.Minute)); !ok {
+		t.Fatal("refused after a release")
+	}
+	// A new window starts afresh, and a release of the old one gives
+	// nothing back to it.
+	if ok, from, _ := reserve("10.0.0.1", t0.Add(10*time.Minute)); !ok || !from.Equal(t0.Add(10*time.Minute)) {
+		t.Fatalf("new window: ok=%v from %v", ok, from)
+	}
+	must(t, w.ReleaseAttempt(ctx, ThrottleIP, "10.0.0.1", t0))
+	reserve("10.0.0.1", t0.Add(11*time.Minute))
+	if ok, _, _ := reserve("10.0.0.1", t0.Add(11*time.Minute)); ok {
+		t.Fatal("a release of an old window freed a place in the new one")
+	}
+	must(t, w.ClearAttempts(ctx, ThrottleIP, "10.0.0.1"))
+	if ok, _, _ := reserve("10.0.0.1", t0.Add(11*time.Minute)); !ok {
+		t.Fatal("refused after clear")
+	}
+	// Windows that are over are pruned; current ones stay.
+	if n, err := w.PruneAttempts(ctx, ThrottleIP, t0.Add(5*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("PruneAttempts = %d, %v; want 1 (10.0.0.2)", n, err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
 		t.Fatal(err)
-	}
-	if n, _, _ := s.Reader().RecentFailures(ctx, FailureScopeIP, "10.0.0.1", t0.Add(-time.Hour)); n != 0 {
-		t.Fatalf("after clear: %d failures", n)
 	}
 }
 

@@ -3,58 +3,77 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
 
-// Failure scopes for auth_failures.
+// Throttle scopes: what a bucket names.
 const (
-	FailureScopeUser = "user"
-	FailureScopeIP   = "ip"
+	ThrottleUser  = "user"  // bucket: company id + username
+	ThrottleIP    = "ip"    // bucket: client IP
+	ThrottleTrial = "trial" // bucket: client IP + product id
 )
 
-// RecentFailures counts the failures in (scope, bucket) since since, and
-// returns the oldest of them (zero time when there are none).
-func (q *Queries) RecentFailures(ctx context.Context, scope, bucket string, since time.Time) (int64, time.Time, error) {
-	var n int64
-	var oldest sql.NullInt64
-	err := q.db.QueryRowContext(ctx,
-		`SELECT count(*), MIN(occurred_at) FROM auth_failures WHERE scope = $1 AND bucket = $2 AND occurred_at > $3`,
-		scope, bucket, ms(since)).Scan(&n, &oldest)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("count auth failures: %w", err)
+// ReserveAttempt takes one attempt in the current window of (scope, bucket)
+// unless limit attempts were taken in it already; a window older than
+// window is over and starts afresh. It is one statement, so concurrent
+// reservations never pass the limit, whichever instance makes them. When it
+// refuses, until is when the window ends.
+func (q *Queries) ReserveAttempt(ctx context.Context, scope, bucket string, limit int, window time.Duration, now time.Time) (ok bool, start time.Time, until time.Time, err error) {
+	cutoff := now.Add(-window)
+	var began int64
+	err = q.db.QueryRowContext(ctx,
+		`INSERT INTO throttle_windows (scope, bucket, window_start, attempts) VALUES ($1, $2, $3, 1)
+		 ON CONFLICT (scope, bucket) DO UPDATE SET
+			attempts = CASE WHEN throttle_windows.window_start <= $4 THEN 1 ELSE throttle_windows.attempts + 1 END,
+			window_start = CASE WHEN throttle_windows.window_start <= $4 THEN $3 ELSE throttle_windows.window_start END
+		 WHERE throttle_windows.window_start <= $4 OR throttle_windows.attempts < $5
+		 RETURNING window_start`,
+		scope, bucket, ms(now), ms(cutoff), limit).Scan(&began)
+	if err == nil {
+		return true, fromMS(began), time.Time{}, nil
 	}
-	if !oldest.Valid {
-		return n, time.Time{}, nil
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, time.Time{}, time.Time{}, fmt.Errorf("reserve %s attempt: %w", scope, err)
 	}
-	return n, fromMS(oldest.Int64), nil
+	if err := q.db.QueryRowContext(ctx,
+		`SELECT window_start FROM throttle_windows WHERE scope = $1 AND bucket = $2`, scope, bucket).Scan(&began); err != nil {
+		return false, time.Time{}, time.Time{}, fmt.Errorf("read %s throttle window: %w", scope, err)
+	}
+	return false, time.Time{}, fromMS(began).Add(window), nil
 }
 
-// RecordFailure adds one failure to (scope, bucket).
-func (q *Queries) RecordFailure(ctx context.Context, scope, bucket string, at time.Time) error {
+// ReleaseAttempt gives back an attempt reserved in the window that began at
+// start, when it turned out not to count (the right password, or a request
+// that failed for another reason). An attempt of an earlier window is not
+// given back to a later one.
+func (q *Queries) ReleaseAttempt(ctx context.Context, scope, bucket string, start time.Time) error {
 	_, err := q.db.ExecContext(ctx,
-		`INSERT INTO auth_failures (scope, bucket, occurred_at) VALUES ($1, $2, $3)`, scope, bucket, ms(at))
+		`UPDATE throttle_windows SET attempts = attempts - 1
+		 WHERE scope = $1 AND bucket = $2 AND window_start = $3 AND attempts > 0`, scope, bucket, ms(start))
 	if err != nil {
-		return fmt.Errorf("record auth failure: %w", err)
+		return fmt.Errorf("release %s attempt: %w", scope, err)
 	}
 	return nil
 }
 
-// ClearFailures forgets the failures of (scope, bucket), after a success.
-func (q *Queries) ClearFailures(ctx context.Context, scope, bucket string) error {
-	_, err := q.db.ExecContext(ctx, `DELETE FROM auth_failures WHERE scope = $1 AND bucket = $2`, scope, bucket)
+// ClearAttempts forgets the window of (scope, bucket), after a success.
+func (q *Queries) ClearAttempts(ctx context.Context, scope, bucket string) error {
+	_, err := q.db.ExecContext(ctx, `DELETE FROM throttle_windows WHERE scope = $1 AND bucket = $2`, scope, bucket)
 	if err != nil {
-		return fmt.Errorf("clear auth failures: %w", err)
+		return fmt.Errorf("clear %s attempts: %w", scope, err)
 	}
 	return nil
 }
 
-// PruneFailures deletes failures older than before, which no window counts
-// any more.
-func (q *Queries) PruneFailures(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.db.ExecContext(ctx, `DELETE FROM auth_failures WHERE occurred_at < $1`, ms(before))
+// PruneAttempts deletes the windows of scope that began before cutoff: they
+// are over, and an absent window is the same as an empty one. This bounds
+// the table however many buckets clients make up.
+func (q *Queries) PruneAttempts(ctx context.Context, scope string, cutoff time.Time) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `DELETE FROM throttle_windows WHERE scope = $1 AND window_start <= $2`, scope, ms(cutoff))
 	if err != nil {
-		return 0, fmt.Errorf("prune auth failures: %w", err)
+		return 0, fmt.Errorf("prune %s throttle windows: %w", scope, err)
 	}
 	return res.RowsAffected()
 }

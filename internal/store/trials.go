@@ -17,22 +17,29 @@ func (q *Queries) LatestTrial(ctx context.Context, productID int64, hardwareID s
 		productID, hardwareID)
 }
 
-// RecordTrial notes that a trial license was issued to a device.
-func (q *Queries) RecordTrial(ctx context.Context, companyID, productID int64, hardwareID string, licenseID int64, now time.Time) error {
-	_, err := q.db.ExecContext(ctx,
-		`INSERT INTO trials (company_id, product_id, hardware_id, license_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		companyID, productID, hardwareID, licenseID, ms(now))
-	if err != nil {
-		return fmt.Errorf("record trial: %w", err)
+// RecordTrial notes that a trial license was issued to a device, and
+// reports whether it could: the device's first trial of the product is
+// number 1, and the unique index on (product, device, number) lets only one
+// of several concurrent first trials in. With more allowed, a trial takes
+// the next number; losing that race to a concurrent one also reports false.
+func (q *Queries) RecordTrial(ctx context.Context, companyID, productID int64, hardwareID string, licenseID int64, more bool, now time.Time) (bool, error) {
+	query := `INSERT INTO trials (company_id, product_id, hardware_id, license_id, created_at, seq)
+		 VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (product_id, hardware_id, seq) DO NOTHING`
+	if more {
+		query = `INSERT INTO trials (company_id, product_id, hardware_id, license_id, created_at, seq)
+		 SELECT $1, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1 FROM trials WHERE product_id = $2 AND hardware_id = $3
+		 ON CONFLICT (product_id, hardware_id, seq) DO NOTHING`
 	}
-	return nil
+	return q.conditional(ctx, "record trial", query, companyID, productID, hardwareID, licenseID, ms(now))
 }
 
-// SetCompanyAllowMultipleTrials lets devices get more than one trial per
-// product.
-func (q *Queries) SetCompanyAllowMultipleTrials(ctx context.Context, id int64, allow bool, now time.Time) error {
-	return q.execOne(ctx, fmt.Sprintf("company %d", id),
-		`UPDATE companies SET allow_multiple_trials = $1, updated_at = $2 WHERE id = $3`, allow, ms(now), id)
+// CountTrials counts the trials issued for the company's products.
+func (q *Queries) CountTrials(ctx context.Context, companyID int64) (int64, error) {
+	var n int64
+	if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM trials WHERE company_id = $1`, companyID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count trials: %w", err)
+	}
+	return n, nil
 }
 
 // ProductVersion is a released version of a product.

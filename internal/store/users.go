@@ -69,6 +69,26 @@ func (q *Queries) CreateLicenseUser(ctx context.Context, u LicenseUser) (int64, 
 	return id, nil
 }
 
+// CreateLicenseUserIfAbsent inserts u unless the company has a license user
+// with its email (case-insensitively), and reports whether it did: of
+// concurrent inserts of one email exactly one creates the user.
+func (q *Queries) CreateLicenseUserIfAbsent(ctx context.Context, u LicenseUser) (id int64, created bool, err error) {
+	err = q.db.QueryRowContext(ctx,
+		`INSERT INTO license_users (company_id, email, email_normalized, first_name, last_name, phone_number,
+			password_hash, is_active, is_initial_password, initial_password_sealed, created_at, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+		 ON CONFLICT (company_id, email_normalized) DO NOTHING RETURNING id`,
+		u.CompanyID, u.Email, NormalizeEmail(u.Email), u.FirstName, u.LastName, u.PhoneNumber,
+		u.PasswordHash, u.IsActive, u.IsInitialPassword, nullString(u.InitialPasswordSealed), ms(u.CreatedAt)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("create license user: %w", err)
+	}
+	return id, true, nil
+}
+
 // LicenseUser returns the company's license user with id.
 func (q *Queries) LicenseUser(ctx context.Context, companyID, id int64) (*LicenseUser, error) {
 	return q.oneLicenseUser(ctx, fmt.Sprintf("license user %d", id),
@@ -206,14 +226,13 @@ func (q *Queries) LicenseUsersOf(ctx context.Context, licenseID int64) ([]Licens
 	return users, links, rows.Err()
 }
 
-// CountLicenseUsers counts the users of a license.
-func (q *Queries) CountLicenseUsers(ctx context.Context, licenseID int64) (int64, error) {
-	var n int64
-	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM license_user_licenses WHERE license_id = $1`, licenseID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count license users: %w", err)
-	}
-	return n, nil
+// ClaimLicenseUserSlot counts one more user on the license unless
+// max_license_users (0: unlimited) is reached, in one statement, so that
+// concurrent attachments never pass it.
+func (q *Queries) ClaimLicenseUserSlot(ctx context.Context, licenseID int64, now time.Time) (bool, error) {
+	return q.conditional(ctx, "claim license user slot",
+		`UPDATE licenses SET license_users_count = license_users_count + 1, updated_at = $2
+		 WHERE id = $1 AND (max_license_users = 0 OR license_users_count < max_license_users)`, licenseID, ms(now))
 }
 
 // ClaimUserActivation takes one of the user's activations on the license,

@@ -121,19 +121,19 @@ type CustomerLicenseUsers struct {
 
 // CustomerLicenseEntry is one user of one of the customer's licenses.
 type CustomerLicenseEntry struct {
-	Email                     string `json:"email"`
-	IsActive                  bool   `json:"is_active"`
-	FirstName                 string `json:"first_name"`
-	LastName                  string `json:"last_name"`
-	PhoneNumber               string `json:"phone_number"`
-	IsInitialPassword         bool   `json:"is_initial_password"`
-	InitialPassword           string `json:"initial_password"`
-	MaxActivations            int64  `json:"max_activations"`
-	TotalActivations          int64  `json:"total_activations"`
-	AllowUnlimitedActivations bool   `json:"allow_unlimited_activations"`
-	LicenseID                 int64  `json:"license_id"`
-	OrderStoreID              string `json:"order_store_id"`
-	OrderID                   int64  `json:"order_id"`
+	Email                     string  `json:"email"`
+	IsActive                  bool    `json:"is_active"`
+	FirstName                 string  `json:"first_name"`
+	LastName                  string  `json:"last_name"`
+	PhoneNumber               string  `json:"phone_number"`
+	IsInitialPassword         bool    `json:"is_initial_password"`
+	InitialPassword           *string `json:"initial_password"` // null unless the company exposes them
+	MaxActivations            int64   `json:"max_activations"`
+	TotalActivations          int64   `json:"total_activations"`
+	AllowUnlimitedActivations bool    `json:"allow_unlimited_activations"`
+	LicenseID                 int64   `json:"license_id"`
+	OrderStoreID              string  `json:"order_store_id"`
+	OrderID                   int64   `json:"order_id"`
 }
 
 // NewCustomerLicenseUsers renders customer_license_users.
@@ -142,10 +142,18 @@ func NewCustomerLicenseUsers(companyID int64, c *store.Customer, rows []licensin
 	for _, r := range rows {
 		out.Users = append(out.Users, CustomerLicenseEntry{Email: r.User.Email, IsActive: r.User.IsActive,
 			FirstName: r.User.FirstName, LastName: r.User.LastName, PhoneNumber: r.User.PhoneNumber,
-			IsInitialPassword: r.User.IsInitialPassword, InitialPassword: r.InitialPassword,
+			IsInitialPassword: r.User.IsInitialPassword, InitialPassword: nonEmpty(r.InitialPassword),
 			MaxActivations: r.Link.MaxActivations, TotalActivations: r.Link.TotalActivations,
 			AllowUnlimitedActivations: r.Link.AllowUnlimitedActivations, LicenseID: r.License.ID,
 			OrderStoreID: r.License.OrderStoreID, OrderID: r.License.ID})
 	}
 	return out
+}
+
+// nonEmpty is s, or null when it is empty.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -66,10 +66,12 @@ type TrialKeyFields struct {
 
 // TrialUserFields name the user of a user-based trial.
 type TrialUserFields struct {
-	LicenseUser     string `json:"license_user"`
-	InitialPassword string `json:"initial_password"`
-	LicenseUserID   *int64 `json:"license_user_id"`
-	MaxLicenseUsers int64  `json:"max_license_users"`
+	LicenseUser string `json:"license_user"`
+	// InitialPassword is null unless this trial created the user: an
+	// existing user's password never leaves the server here.
+	InitialPassword *string `json:"initial_password"`
+	LicenseUserID   *int64  `json:"license_user_id"`
+	MaxLicenseUsers int64   `json:"max_license_users"`
 }
 
 // TrialFeature is a feature of a new trial license.
@@ -125,7 +127,7 @@ func NewTrial(t *licensing.Trial) any {
 		out.LicenseCustomFields = append(out.LicenseCustomFields, TrialCustomField{ProductCustomFieldID: f.ID, Value: f.Value})
 	}
 	if t.Product.AuthorizationMethod == store.AuthUser && t.User != nil {
-		out.TrialUserFields = &TrialUserFields{LicenseUser: t.User.Email, InitialPassword: t.InitialPassword,
+		out.TrialUserFields = &TrialUserFields{LicenseUser: t.User.Email, InitialPassword: nonEmpty(t.InitialPassword),
 			LicenseUserID: &t.User.ID, MaxLicenseUsers: l.MaxLicenseUsers}
 	} else {
 		out.TrialKeyFields = &TrialKeyFields{LicenseKey: t.Key, License: t.Key}
