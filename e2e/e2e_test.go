@@ -147,4 +147,3 @@ func (in *instance) cliJSON(v any, args ...string) {
 		in.t.Fatalf("licensor %s: %v in %q", strings.Join(args, " "), err, out)
 	}
 }
-
