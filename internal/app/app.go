@@ -5,6 +5,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/connlimit"
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/password"
@@ -40,6 +42,8 @@ type Config struct {
 	// ResponseCacheBytes bounds the check response cache (0: the default;
 	// negative: none).
 	ResponseCacheBytes int
+	// SQLite tunes the embedded database (durability, lock waits).
+	SQLite store.SQLiteOptions
 
 	Argon2   password.Params
 	HashPool password.PoolConfig
@@ -50,6 +54,18 @@ type Config struct {
 	MaxBodyBytes   int64
 	TrustedProxies []netip.Prefix
 
+	// RateLimits limit requests per address, company and credential, in
+	// this instance's memory (zero rules: off).
+	RateLimits licenseapi.RateLimits
+	// MaxConnections caps open connections (0: DefaultMaxConnections).
+	MaxConnections int
+	// RequestTimeout bounds a request's wait for the database and the
+	// hashing pool (0: licenseapi.DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	// ReadTimeout bounds how long a client may take to send a whole
+	// request (0: DefaultReadTimeout).
+	ReadTimeout time.Duration
+
 	// Existing makes Open fail instead of creating a data directory or
 	// database that is not there yet (provisioning commands).
 	Existing bool
@@ -57,6 +73,13 @@ type Config struct {
 	Log *slog.Logger
 	Now func() time.Time // nil: time.Now
 }
+
+// DefaultMaxConnections keeps well below the usual open-file limits, with
+// room for the database and log files.
+const DefaultMaxConnections = 4096
+
+// DefaultReadTimeout is how long a client may take to send a request.
+const DefaultReadTimeout = 15 * time.Second
 
 // ErrNotInitialized is returned by Open with Existing set when the data
 // directory holds no database.
@@ -89,17 +112,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, fmt.Errorf("%s: %w", cfg.DataDir, ErrNotInitialized)
 		}
 	}
-	var secret []byte
-	var err error
-	if cfg.Secret != "" {
-		secret, err = seal.ParseSecret(cfg.Secret)
-	} else {
-		var created bool
-		secret, created, err = seal.LoadOrCreateSecretFile(filepath.Join(cfg.DataDir, "secret.key"))
-		if created {
-			cfg.Log.Info("created server secret", "path", filepath.Join(cfg.DataDir, "secret.key"))
-		}
+	if err := privateDir(cfg.DataDir, cfg.Log); err != nil {
+		return nil, err
 	}
+	secret, err := serverSecret(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenSQLite(ctx, DatabasePath(cfg.DataDir))
+	st, err := store.OpenSQLite(ctx, DatabasePath(cfg.DataDir), cfg.SQLite)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +133,61 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// SecretPath is where the server secret lives in a data directory.
+func SecretPath(dataDir string) string { return filepath.Join(dataDir, "secret.key") }
+
+// serverSecret returns the secret that seals the database's secrets: the
+// configured one, or the data directory's secret.key. A new secret is made
+// only for a data directory without a database: next to an existing
+// database it could open none of the sealed values (the signing key, API
+// shared keys), so a missing secret.key is an error to fix, not to paper
+// over.
+func serverSecret(cfg Config) ([]byte, error) {
+	if cfg.Secret != "" {
+		return seal.ParseSecret(cfg.Secret)
+	}
+	path := SecretPath(cfg.DataDir)
+	secret, err := seal.LoadSecretFile(path)
+	if !errors.Is(err, seal.ErrNoSecretFile) {
+		return secret, err
+	}
+	if _, serr := os.Stat(DatabasePath(cfg.DataDir)); serr == nil {
+		return nil, fmt.Errorf("%s is missing, but %s exists and needs the secret it was created with: "+
+			"restore secret.key from your backup, or set LICENSOR_SECRET (a new secret cannot open the signing key or the API shared keys)",
+			path, DatabasePath(cfg.DataDir))
+	}
+	secret, created, err := seal.LoadOrCreateSecretFile(path)
+	if created {
+		cfg.Log.Info("created server secret", "path", path)
+	}
+	return secret, err
+}
+
+// privateDir creates the data directory, or tightens an existing one, to
+// mode 0700: it holds the database and the server secret.
+func privateDir(dir string, log *slog.Logger) error {
+	_, statErr := os.Stat(dir)
+	existed := statErr == nil
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		// MkdirAll's mode is cut by the umask, and an existing directory
+		// keeps whatever mode it had.
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("restrict data directory %s to 0700: %w", dir, err)
+		}
+		if existed {
+			log.Info("restricted the data directory to its owner", "path", dir, "was", fmt.Sprintf("%04o", perm))
+		}
+	}
+	return nil
 }
 
 func build(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) (*App, error) {
@@ -210,6 +281,9 @@ func (a *App) Handler() http.Handler {
 		MaxBodyBytes:       a.cfg.MaxBodyBytes,
 		TrustedProxies:     a.cfg.TrustedProxies,
 		ResponseCacheBytes: a.cfg.ResponseCacheBytes,
+		RateLimits:         a.cfg.RateLimits,
+		RequestTimeout:     a.cfg.RequestTimeout,
+		Now:                a.cfg.Now,
 	})
 	// Everything but the health check, including unknown paths outside
 	// /api/v4/, gets the License API's JSON 404/405. A plain switch rather
@@ -228,12 +302,17 @@ func (a *App) Handler() http.Handler {
 }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully,
-// letting requests in flight finish for up to 10 seconds.
+// letting requests in flight finish for up to 10 seconds. At most
+// MaxConnections connections are open at once: past that the longest-idle
+// one is closed to make room, so that a flood of idle keep-alive
+// connections cannot exhaust the open-file limit or lock out new clients.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	conns := connlimit.New(cmp.Or(a.cfg.MaxConnections, DefaultMaxConnections), a.cfg.Log)
 	srv := &http.Server{
 		Handler:           a.Handler(),
+		ConnState:         conns.ConnState,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
+		ReadTimeout:       cmp.Or(a.cfg.ReadTimeout, DefaultReadTimeout),
 		// Long enough for a request that queued for a hashing slot
 		// (HashPool.MaxWait) and then hashed.
 		WriteTimeout:   a.cfg.HashPool.MaxWait + 20*time.Second,
@@ -249,7 +328,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.Store.WatchContent(mctx, 50*time.Millisecond)
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(conns.Listener(ln)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -60,6 +60,8 @@ func commands() []command {
 		{"user activate", "activate a license user again: ID", runUserActivate},
 		{"device blacklist", "blacklist a hardware id: HWID", runDeviceBlacklist},
 		{"device unblacklist", "lift a blacklisting: HWID", runDeviceUnblacklist},
+		{"backup", "write a consistent copy of the database while licensor serves: --to FILE", runBackup},
+		{"restore", "put a backup in place as a data directory's database: --from FILE", runRestore},
 		{"sign", "print Date and Authorization headers for a License API request", runSign},
 		{"call", "send a signed License API request: METHOD PATH [JSON]", runCall},
 		{"version", "print the version", runVersion},

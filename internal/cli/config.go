@@ -17,7 +17,9 @@ import (
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/ratelimit"
 	"github.com/licensor/licensor/internal/signing"
+	"github.com/licensor/licensor/internal/store"
 )
 
 // settings are the options shared by every command: each is a flag on
@@ -33,6 +35,16 @@ type settings struct {
 
 	throttleUser, throttleIP int
 	throttleWindow           time.Duration
+
+	sqliteSync     string
+	rateLimits     bool
+	rateIP         string
+	rateCompany    string
+	rateCredential string
+	trialLimit     string
+	maxConnections int
+	requestTimeout time.Duration
+	readTimeout    time.Duration
 
 	maxSkew        time.Duration
 	maxBody        int64
@@ -57,6 +69,15 @@ func envDefaults(env Env) (settings, error) {
 		throttleUser:   licensing.DefaultThrottle.PerUser,
 		throttleIP:     licensing.DefaultThrottle.PerIP,
 		throttleWindow: licensing.DefaultThrottle.Window,
+		sqliteSync:     "full",
+		rateLimits:     true,
+		rateIP:         licenseapi.DefaultRateLimits.PerIP.String(),
+		rateCompany:    "off",
+		rateCredential: "off",
+		trialLimit:     "20/1h", // licensing.DefaultTrialLimit
+		maxConnections: app.DefaultMaxConnections,
+		requestTimeout: licenseapi.DefaultRequestTimeout,
+		readTimeout:    app.DefaultReadTimeout,
 		maxSkew:        auth.DefaultMaxSkew,
 		maxBody:        licenseapi.DefaultMaxBodyBytes,
 		responseCache:  licenseapi.DefaultResponseCacheBytes >> 20,
@@ -90,7 +111,26 @@ func envDefaults(env Env) (settings, error) {
 			*dst = d
 		}
 	}
+	boolean := func(name string, dst *bool) {
+		if v := env(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q is not true or false", name, v))
+				return
+			}
+			*dst = b
+		}
+	}
 	str("LICENSOR_DATA", &s.data)
+	str("LICENSOR_SQLITE_SYNCHRONOUS", &s.sqliteSync)
+	boolean("LICENSOR_RATE_LIMITS", &s.rateLimits)
+	str("LICENSOR_RATE_LIMIT_IP", &s.rateIP)
+	str("LICENSOR_RATE_LIMIT_COMPANY", &s.rateCompany)
+	str("LICENSOR_RATE_LIMIT_CREDENTIAL", &s.rateCredential)
+	str("LICENSOR_TRIAL_LIMIT", &s.trialLimit)
+	num("LICENSOR_MAX_CONNECTIONS", func(n int64) { s.maxConnections = int(n) })
+	dur("LICENSOR_REQUEST_TIMEOUT", &s.requestTimeout)
+	dur("LICENSOR_READ_TIMEOUT", &s.readTimeout)
 	str("LICENSOR_SECRET", &s.secret)
 	num("LICENSOR_KEY_BITS", func(n int64) { s.keyBits = int(n) })
 	num("LICENSOR_ARGON2_MEMORY", func(n int64) { s.argonMemory = uint(n) })
@@ -118,6 +158,8 @@ func envDefaults(env Env) (settings, error) {
 // dataFlag registers --data, which every command takes.
 func (s *settings) dataFlag(fs *flag.FlagSet) {
 	fs.StringVar(&s.data, "data", s.data, "data directory (SQLite database, server secret) [LICENSOR_DATA]")
+	fs.StringVar(&s.sqliteSync, "sqlite-synchronous", s.sqliteSync,
+		"full: every answered write is on disk (survives power loss); normal: about 30% more write throughput, but an OS crash can lose writes already answered [LICENSOR_SQLITE_SYNCHRONOUS]")
 }
 
 // serverFlags registers the tuning flags of serve.
@@ -132,6 +174,14 @@ func (s *settings) serverFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.throttleUser, "throttle-user", s.throttleUser, "failed password checks allowed per (company, username) in the window [LICENSOR_THROTTLE_USER]")
 	fs.IntVar(&s.throttleIP, "throttle-ip", s.throttleIP, "failed password checks allowed per client IP in the window [LICENSOR_THROTTLE_IP]")
 	fs.DurationVar(&s.throttleWindow, "throttle-window", s.throttleWindow, "throttle window [LICENSOR_THROTTLE_WINDOW]")
+	fs.BoolVar(&s.rateLimits, "rate-limits", s.rateLimits, "request rate limits per address, company and credential; false turns them off (benchmarks, or limits at a proxy); the password throttle stays on [LICENSOR_RATE_LIMITS]")
+	fs.StringVar(&s.rateIP, "rate-limit-ip", s.rateIP, "requests per client address, as LIMIT/WINDOW, or off [LICENSOR_RATE_LIMIT_IP]")
+	fs.StringVar(&s.rateCompany, "rate-limit-company", s.rateCompany, "requests per company, as LIMIT/WINDOW (e.g. 6000/1m), or off [LICENSOR_RATE_LIMIT_COMPANY]")
+	fs.StringVar(&s.rateCredential, "rate-limit-credential", s.rateCredential, "requests per API credential, as LIMIT/WINDOW, or off [LICENSOR_RATE_LIMIT_CREDENTIAL]")
+	fs.StringVar(&s.trialLimit, "trial-limit", s.trialLimit, "new trials per client address and product, as LIMIT/WINDOW [LICENSOR_TRIAL_LIMIT]")
+	fs.IntVar(&s.maxConnections, "max-connections", s.maxConnections, "open connections at most; beyond it the longest-idle one is closed, or the new one gets 503 [LICENSOR_MAX_CONNECTIONS]")
+	fs.DurationVar(&s.requestTimeout, "request-timeout", s.requestTimeout, "longest a request may wait for the database and the hashing pool before 503 server_busy [LICENSOR_REQUEST_TIMEOUT]")
+	fs.DurationVar(&s.readTimeout, "read-timeout", s.readTimeout, "longest a client may take to send a request, body included, before 408 [LICENSOR_READ_TIMEOUT]")
 	fs.DurationVar(&s.maxSkew, "max-skew", s.maxSkew, "allowed difference between the Date header and server time [LICENSOR_MAX_SKEW]")
 	fs.Int64Var(&s.maxBody, "max-body", s.maxBody, "request body limit in bytes [LICENSOR_MAX_BODY]")
 	fs.IntVar(&s.responseCache, "response-cache-mb", s.responseCache, "memory for cached check responses, MiB; 0 turns the cache off [LICENSOR_RESPONSE_CACHE_MB]")
@@ -155,6 +205,13 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	if s.responseCache < 0 || s.signatureCache < 0 {
 		return app.Config{}, usagef("cache sizes cannot be negative")
 	}
+	limits, trials, err := s.limits()
+	if err != nil {
+		return app.Config{}, err
+	}
+	if s.maxConnections < 1 || s.requestTimeout <= 0 || s.readTimeout <= 0 {
+		return app.Config{}, usagef("max connections, request timeout and read timeout must be positive")
+	}
 	var proxies []netip.Prefix
 	for _, p := range strings.Split(s.trustedProxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -167,9 +224,15 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 		proxies = append(proxies, pfx)
 	}
 	return app.Config{
-		DataDir: s.data,
-		Secret:  s.secret,
-		KeyBits: s.keyBits,
+		DataDir:        s.data,
+		Secret:         s.secret,
+		KeyBits:        s.keyBits,
+		SQLite:         store.SQLiteOptions{Synchronous: s.sqliteSync},
+		RateLimits:     limits,
+		Trials:         trials,
+		MaxConnections: s.maxConnections,
+		RequestTimeout: s.requestTimeout,
+		ReadTimeout:    s.readTimeout,
 		Argon2: password.Params{
 			Memory: uint32(s.argonMemory), Time: uint32(s.argonTime), Threads: uint8(s.argonThreads),
 			SaltLen: password.DefaultParams.SaltLen, KeyLen: password.DefaultParams.KeyLen,
@@ -184,6 +247,28 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 		TrustedProxies:     proxies,
 		Log:                log,
 	}, nil
+}
+
+// limits parses the rate limits and the trial limit.
+func (s *settings) limits() (licenseapi.RateLimits, licensing.TrialLimit, error) {
+	var rl licenseapi.RateLimits
+	for _, r := range []struct {
+		flag, value string
+		dst         *ratelimit.Rule
+	}{{"rate-limit-ip", s.rateIP, &rl.PerIP}, {"rate-limit-company", s.rateCompany, &rl.PerCompany}, {"rate-limit-credential", s.rateCredential, &rl.PerCredential}} {
+		rule, err := ratelimit.ParseRule(r.value)
+		if err != nil {
+			return rl, licensing.TrialLimit{}, usagef("--%s: %v", r.flag, err)
+		}
+		if s.rateLimits {
+			*r.dst = rule
+		}
+	}
+	trial, err := ratelimit.ParseRule(s.trialLimit)
+	if err != nil || !trial.Enabled() {
+		return rl, licensing.TrialLimit{}, usagef("--trial-limit %q: want LIMIT/WINDOW such as 20/1h", s.trialLimit)
+	}
+	return rl, licensing.TrialLimit{PerIP: trial.Limit, Window: trial.Window}, nil
 }
 
 // logger builds the server log from the settings, writing through a

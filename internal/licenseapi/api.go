@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/licensor/licensor/internal/auth"
 	"github.com/licensor/licensor/internal/licensing"
@@ -26,7 +27,19 @@ type Config struct {
 	// ResponseCacheBytes bounds the check response cache (0: the default;
 	// negative: no cache).
 	ResponseCacheBytes int
+	// RateLimits limit requests per address, company and credential.
+	RateLimits RateLimits
+	// RequestTimeout bounds how long a request may wait for the database
+	// and the hashing pool; past it the answer is 503 server_busy
+	// (default DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	// Now is the clock of the rate limits (nil: time.Now).
+	Now func() time.Time
 }
+
+// DefaultRequestTimeout is long enough for a request that queued for a
+// hashing slot (10 s by default) and then hashed twice.
+const DefaultRequestTimeout = 30 * time.Second
 
 // API is the License API handler set. Every dependency is passed to New.
 type API struct {
@@ -37,6 +50,7 @@ type API struct {
 	cfg      Config
 	routes   map[string]map[string]route // path → method → route
 	cache    *responseCache
+	limits   limiters
 }
 
 // New returns the http.Handler for /api/v4/.
@@ -47,7 +61,14 @@ func New(svc *licensing.Service, verifier *auth.Verifier, signer *signing.Signer
 	if cfg.ResponseCacheBytes == 0 {
 		cfg.ResponseCacheBytes = DefaultResponseCacheBytes
 	}
-	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg, cache: newResponseCache(cfg.ResponseCacheBytes)}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg, cache: newResponseCache(cfg.ResponseCacheBytes),
+		limits: newLimiters(cfg.RateLimits, cfg.Now)}
 	a.routes = make(map[string]map[string]route)
 	for _, rt := range a.routeTable() {
 		if a.routes[rt.path] == nil {

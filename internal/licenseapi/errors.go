@@ -7,8 +7,10 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/store"
 )
 
 // statusByCode is the one table from error code to HTTP status. Codes not
@@ -17,6 +19,7 @@ import (
 var statusByCode = map[string]int{
 	problem.CodeSignatureMismatch: http.StatusUnauthorized,
 	problem.CodeRequestTooLarge:   http.StatusRequestEntityTooLarge,
+	problem.CodeRequestTimeout:    http.StatusRequestTimeout,
 	problem.CodeTooManyRequests:   http.StatusTooManyRequests,
 	problem.CodeServerBusy:        http.StatusServiceUnavailable,
 	problem.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
@@ -45,13 +48,20 @@ type errorBody struct {
 // anything else is an internal error whose cause is logged and never sent.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	pe, ok := problem.As(err)
-	if !ok {
-		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-			// The client went away; there is nobody to answer.
-			pe = &problem.Error{Code: "client_closed_request", Message: "the client closed the request"}
-		} else {
-			pe = &problem.Error{Code: problem.CodeInternalError, Message: "internal server error", Cause: err}
-		}
+	switch {
+	case ok:
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; there is nobody to answer.
+		pe = &problem.Error{Code: "client_closed_request", Message: "the client closed the request", Cause: err}
+	case store.IsBusy(err):
+		// Another process (the CLI, a backup, another instance) held the
+		// database's write lock past the busy timeout: overload, not a
+		// fault, and worth a retry.
+		pe = &problem.Error{Code: problem.CodeServerBusy, Message: "the database is busy, retry later", RetryAfter: time.Second, Cause: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		pe = &problem.Error{Code: problem.CodeServerBusy, Message: "the server is busy, retry later", RetryAfter: time.Second, Cause: err}
+	default:
+		pe = &problem.Error{Code: problem.CodeInternalError, Message: "internal server error", Cause: err}
 	}
 	status := statusOf(pe.Code)
 	if sw, ok := w.(*statusWriter); ok {
@@ -79,8 +89,13 @@ func marshalError(status int, pe *problem.Error) ([]byte, error) {
 // logRequest writes the one access-log line of a request. It never logs
 // bodies or the Authorization header, which carry secrets.
 func (a *API) logRequest(r *http.Request, sw *statusWriter, attrs ...slog.Attr) {
+	// A fault of the server is an error; overload is a warning; what a
+	// client got wrong is information.
 	level := slog.LevelInfo
-	if sw.status >= 500 {
+	switch {
+	case sw.status == http.StatusServiceUnavailable:
+		level = slog.LevelWarn
+	case sw.status >= 500:
 		level = slog.LevelError
 	}
 	attrs = append(attrs,

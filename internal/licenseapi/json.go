@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,17 +64,27 @@ func writeSignedHeaders(w http.ResponseWriter, body []byte, length, sig []string
 	_, _ = w.Write(body)
 }
 
-// readBody reads the request body up to the configured limit.
+// readBody reads the request body up to the configured limit. A body the
+// client failed to send whole is the client's fault, never a 500: too
+// slow is 408, truncated, aborted or badly chunked is 400.
 func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return body, nil
+	case errors.As(err, &tooLarge):
 		return nil, problem.Newf(problem.CodeRequestTooLarge, "the request body is larger than %d bytes", a.cfg.MaxBodyBytes)
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+		return nil, &problem.Error{Code: problem.CodeRequestTimeout, Message: "the request body did not arrive in time", Cause: err}
+	default:
+		// Also when the client hung up mid-body (the request's context is
+		// cancelled then): nobody may read this answer, but it is logged
+		// as what it is.
+		return nil, &problem.Error{Code: problem.CodeInvalidRequestBody,
+			Message: "the request body could not be read whole (truncated, aborted or badly chunked)", Cause: err}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read request body: %w", err)
-	}
-	return body, nil
 }
 
 // decodeStringObject decodes a body that must be a JSON object whose

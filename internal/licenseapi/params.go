@@ -60,10 +60,12 @@ func typeError(name, want string) error {
 	return problem.Newf(problem.CodeValidationError, "parameter %s must be %s", name, want)
 }
 
-// str returns a string parameter ("" when absent).
+// str returns a string parameter ("" when absent), within its length
+// limit.
 func (p *params) str(name string) (string, error) {
 	if p.query != nil {
-		return p.query.Get(name), nil
+		s := p.query.Get(name)
+		return s, checkLen(name, s)
 	}
 	v, ok := p.raw(name)
 	if !ok {
@@ -73,7 +75,7 @@ func (p *params) str(name string) (string, error) {
 	if v[0] != '"' || json.Unmarshal(v, &s) != nil {
 		return "", typeError(name, "a string")
 	}
-	return s, nil
+	return s, checkLen(name, s)
 }
 
 // int returns an integer parameter (0 when absent).
@@ -140,7 +142,7 @@ func (p *params) variables(name string) (map[string]string, error) {
 			out[k] = string(b)
 		}
 	}
-	return out, nil
+	return out, checkVariables(out)
 }
 
 // collector gathers parameters, keeping the first type error.
@@ -152,6 +154,16 @@ type collector struct {
 func (c *collector) str(name string) string {
 	v, err := c.p.str(name)
 	if c.err == nil {
+		c.err = err
+	}
+	return v
+}
+
+// text is a telemetry field: any JSON type, kept as text, within its
+// length limit.
+func (c *collector) text(name string) string {
+	v := c.p.text(name)
+	if err := checkLen(name, v); c.err == nil {
 		c.err = err
 	}
 	return v
@@ -190,7 +202,7 @@ func (c *collector) identity() licensing.Identity {
 // them, so it is lenient: a non-string value is kept as its JSON text, and
 // is_vm may be a boolean or "true"/"false".
 func (c *collector) telemetry() store.Telemetry {
-	t := c.p.text
+	t := c.text
 	vm := strings.ToLower(t("is_vm"))
 	return store.Telemetry{
 		AppName: t("app_name"), AppVer: t("app_ver"), SDKVer: t("sdk_ver"), OSVer: t("os_ver"),
@@ -200,8 +212,7 @@ func (c *collector) telemetry() store.Telemetry {
 	}
 }
 
-// text returns a parameter as text whatever its JSON type, truncated to a
-// sane length for storage.
+// text returns a parameter as text whatever its JSON type.
 func (p *params) text(name string) string {
 	var s string
 	if p.query != nil {
@@ -210,9 +221,6 @@ func (p *params) text(name string) string {
 		if json.Unmarshal(v, &s) != nil {
 			s = string(v)
 		}
-	}
-	if len(s) > 1024 {
-		s = strings.ToValidUTF8(s[:1024], "")
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package licenseapi
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -42,9 +43,19 @@ func (a *API) routeTable() []route {
 	}
 }
 
-// serve routes a request: unknown path 404, known path with another method
-// 405, then authorization, then the endpoint.
+// serve routes a request: the address's rate limit first (it also covers
+// unknown paths), then unknown path 404, known path with another method
+// 405, then authorization, the company's and credential's rate limits, and
+// the endpoint, within the request timeout.
 func (a *API) serve(w http.ResponseWriter, r *http.Request) {
+	now := a.cfg.Now()
+	if err := a.limits.allowIP(a.clientIP(r), now); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	methods, ok := a.routes[r.URL.Path]
 	if !ok {
 		a.writeError(w, r, problem.New(problem.CodeNotFound, "no such endpoint: "+r.URL.Path))
@@ -65,6 +76,10 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	if !rt.public {
 		var err error
 		if cred, err = a.verifier.Verify(r.Context(), r.Header); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if err := a.limits.allowCaller(cred.CompanyID, cred.ID, now); err != nil {
 			a.writeError(w, r, err)
 			return
 		}

@@ -18,7 +18,7 @@ import (
 // openStore opens a migrated SQLite database under t.TempDir().
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "l.db"), store.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

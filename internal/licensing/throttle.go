@@ -2,6 +2,8 @@ package licensing
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -17,8 +19,16 @@ import (
 // A wrong password keeps its reservation (it is the failure record); any
 // other outcome gives it back, and a success clears the user's window.
 
+// userBucket names a (company, username) throttle. A username too long to
+// be an e-mail address is named by its hash: change_password does not limit
+// its length (its contract fixes every answer), and the bucket is stored.
 func userBucket(companyID int64, email string) string {
-	return fmt.Sprintf("%d:%s", companyID, store.NormalizeEmail(email))
+	email = store.NormalizeEmail(email)
+	if len(email) > 254 {
+		sum := sha256.Sum256([]byte(email))
+		email = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return fmt.Sprintf("%d:%s", companyID, email)
 }
 
 // attempt is a password check reserved against the throttles.

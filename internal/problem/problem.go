@@ -60,6 +60,8 @@ const (
 	CodeDateHeaderDiff              = "date_header_diff"
 	CodeSignatureMismatch           = "signature_mismatch"
 	CodeRequestTooLarge             = "request_too_large"
+	CodeInvalidRequestBody          = "invalid_request_body"
+	CodeRequestTimeout              = "request_timeout"
 	CodeInvalidJSON                 = "invalid_json"
 	CodeValidationError             = "validation_error"
 	CodeMissingParameters           = "missing_parameters"

@@ -99,20 +99,34 @@ func ParseSecret(s string) ([]byte, error) {
 	return nil, errors.New("server secret is not valid base64")
 }
 
+// ErrNoSecretFile is returned (wrapped) by LoadSecretFile when the file does
+// not exist.
+var ErrNoSecretFile = errors.New("no server secret file")
+
+// LoadSecretFile reads the base64 server secret at path.
+func LoadSecretFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", path, ErrNoSecretFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read server secret: %w", err)
+	}
+	s, err := ParseSecret(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("read server secret %s: %w", path, err)
+	}
+	return s, nil
+}
+
 // LoadOrCreateSecretFile reads the base64 server secret at path, creating it
 // (mode 0600) with a fresh random secret when it does not exist. created
-// reports whether a new secret was written.
+// reports whether a new secret was written. Only call it where nothing is
+// sealed yet: a new secret cannot open what an old one sealed.
 func LoadOrCreateSecretFile(path string) (secret []byte, created bool, err error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		s, err := ParseSecret(string(data))
-		if err != nil {
-			return nil, false, fmt.Errorf("read server secret %s: %w", path, err)
-		}
-		return s, false, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, fmt.Errorf("read server secret: %w", err)
+	secret, err = LoadSecretFile(path)
+	if err == nil || !errors.Is(err, ErrNoSecretFile) {
+		return secret, false, err
 	}
 	secret = make([]byte, KeySize)
 	if _, err := rand.Read(secret); err != nil {
@@ -129,8 +143,9 @@ func LoadOrCreateSecretFile(path string) (secret []byte, created bool, err error
 	}
 	defer os.Remove(tmp.Name())
 	_, werr := tmp.WriteString(base64.StdEncoding.EncodeToString(secret) + "\n")
+	serr := tmp.Sync()
 	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o600)); err != nil {
+	if err := errors.Join(werr, serr, cerr, os.Chmod(tmp.Name(), 0o600)); err != nil {
 		return nil, false, fmt.Errorf("write server secret: %w", err)
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {

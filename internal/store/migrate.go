@@ -138,3 +138,15 @@ func isUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// IsBusy reports whether err is the engine giving up on a lock another
+// connection holds (SQLite: SQLITE_BUSY or SQLITE_LOCKED after the busy
+// timeout). The request can be retried; it is not a fault of the server.
+func IsBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff // primary code of extended codes such as SQLITE_BUSY_SNAPSHOT
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}

@@ -6,13 +6,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -39,6 +42,7 @@ const (
 // connection, so writers queue in Go instead of failing with SQLITE_BUSY.
 type Store struct {
 	dialect Dialect
+	path    string // SQLite: the database file
 	read    *sql.DB
 	write   *sql.DB
 	readers *preparedPool
@@ -46,16 +50,40 @@ type Store struct {
 	content contentGeneration
 }
 
+// SQLiteOptions tune the embedded database.
+type SQLiteOptions struct {
+	// Synchronous is "full" (the default) or "normal". With full, every
+	// committed transaction is on disk before the client is answered; with
+	// normal, WAL mode syncs only at checkpoints, so an OS crash or power
+	// loss can roll back writes that were answered (a process crash
+	// cannot). Normal costs less per write.
+	Synchronous string
+	// BusyTimeout is how long a writer waits for a lock held by another
+	// process (the CLI, a backup) before the write fails as busy; default
+	// 10 s.
+	BusyTimeout time.Duration
+}
+
 // OpenSQLite opens (creating if needed) the SQLite database at path in WAL
-// mode.
-func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+// mode. The database and its -wal and -shm files are readable by the
+// owner only, whatever the umask.
+func OpenSQLite(ctx context.Context, path string, opts SQLiteOptions) (*Store, error) {
+	sync := strings.ToUpper(cmp.Or(opts.Synchronous, "full"))
+	if sync != "FULL" && sync != "NORMAL" {
+		return nil, fmt.Errorf("sqlite synchronous mode %q: use full or normal", opts.Synchronous)
+	}
+	busy := cmp.Or(opts.BusyTimeout, 10*time.Second)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	// Pragmas go in the DSN so that every pooled connection gets them.
 	// _txlock=immediate takes the write lock at BEGIN, so a transaction
 	// never fails half-way on lock upgrade.
-	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	base := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)&_pragma=foreign_keys(1)",
+		path, busy.Milliseconds(), sync)
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -70,7 +98,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	n := max(4, 2*runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	s := &Store{dialect: SQLite, read: read, write: write, readers: newPreparedPool(read), writers: newPreparedPool(write)}
+	s := &Store{dialect: SQLite, path: path, read: read, write: write, readers: newPreparedPool(read), writers: newPreparedPool(write)}
 	// Open the writer first so the file and WAL exist before readers
 	// (query_only connections cannot create them).
 	if err := write.PingContext(ctx); err != nil {
@@ -82,6 +110,26 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// createPrivate makes sure the database file exists with mode 0600 before
+// SQLite opens it: SQLite creates the file with the process umask (0644
+// typically) and gives the -wal and -shm files the mode of the database
+// file. Files left 0644 by an older licensor are tightened too.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("restrict %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Dialect reports the engine.

@@ -12,7 +12,7 @@ import (
 func open(t *testing.T) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "licensor.db")
-	s, err := OpenSQLite(context.Background(), path)
+	s, err := OpenSQLite(context.Background(), path, SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestLicenseRoundTrip(t *testing.T) {
 func TestGenerationFollowsContentChanges(t *testing.T) {
 	ctx := context.Background()
 	s, path := open(t)
-	other, err := OpenSQLite(ctx, path) // another process, such as the CLI
+	other, err := OpenSQLite(ctx, path, SQLiteOptions{}) // another process, such as the CLI
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,5 +258,28 @@ func TestGenerationFollowsContentChanges(t *testing.T) {
 	must(s.WithTx(ctx, func(q *Queries) error { return q.SetLicenseEnabled(ctx, companyID, licenseID, false, now) }))
 	if s.Generation() == g2 {
 		t.Fatal("this process's own change did not move the generation on at once")
+	}
+}
+
+// Answered writes are on disk before the answer: synchronous=FULL unless
+// the operator chose normal.
+func TestSynchronousIsFullByDefault(t *testing.T) {
+	for _, tt := range []struct {
+		opt  string
+		want int
+	}{{"", 2}, {"full", 2}, {"FULL", 2}, {"normal", 1}} {
+		st, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "l.db"), SQLiteOptions{Synchronous: tt.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		err = st.write.QueryRow(`PRAGMA synchronous`).Scan(&got)
+		st.Close()
+		if err != nil || got != tt.want {
+			t.Fatalf("synchronous %q: PRAGMA synchronous = %d (%v), want %d", tt.opt, got, err, tt.want)
+		}
+	}
+	if _, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "l.db"), SQLiteOptions{Synchronous: "off"}); err == nil {
+		t.Fatal("synchronous=off was accepted")
 	}
 }
