@@ -125,9 +125,12 @@ func (in *instance) serve() {
 }
 
 // cli runs a licensor command on the instance's data directory.
-func (in *instance) cli(args ...string) (string, error) {
+func (in *instance) cli(args ...string) (string, error) { return in.cliEnv(nil, args...) }
+
+// cliEnv runs a licensor command with more environment variables.
+func (in *instance) cliEnv(env []string, args ...string) (string, error) {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "LICENSOR_DATA="+in.data)
+	cmd.Env = append(append(os.Environ(), "LICENSOR_DATA="+in.data), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
