@@ -75,9 +75,11 @@ func New(maxConns int, log *slog.Logger) *Limiter {
 // it the limiter cannot tell idle connections from busy ones, and only
 // connections that never sent anything can be closed to make room.
 //
-// Wrap the plain TCP listener. For TLS, pass it to http.Server.ServeTLS, which
-// adds TLS on top; a refused client then sees a failed handshake rather than
-// the 503, which still fails fast.
+// The server must see the returned listener's connections, or TLS over them:
+// ConnState recognizes those two only. So wrap the plain TCP listener and, for
+// TLS, pass the result to http.Server.ServeTLS, which adds TLS on top; a
+// refused client then sees a failed handshake rather than the 503, which
+// still fails fast.
 func (l *Limiter) Listener(ln net.Listener) net.Listener {
 	return &listener{Listener: ln, l: l}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -45,6 +46,7 @@ func acceptor(t *testing.T, lim *Limiter) (addr string, next func(t *testing.T) 
 		t.Cleanup(func() { _ = client.Close() })
 		select {
 		case server := <-accepted:
+			t.Cleanup(func() { _ = server.Close() })
 			return pair{client, server}
 		case <-time.After(5 * time.Second):
 			t.Fatal("Accept returned nothing")
@@ -134,6 +136,48 @@ func TestNoStateAfterEviction(t *testing.T) {
 	_ = b.server.Close()
 	if open := lim.Open(); open != 0 {
 		t.Errorf("Open() = %d, want 0", open)
+	}
+}
+
+// syncBuffer collects log output written from the accept goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// Evictions are logged at WARN, counts only, and at most once a second however
+// many there are.
+func TestWarningRateLimited(t *testing.T) {
+	var out syncBuffer
+	lim := New(1, slog.New(slog.NewTextHandler(&out, nil)))
+	_, next := acceptor(t, lim)
+	start := time.Now()
+	for range 6 {
+		_ = next(t) // each evicts the previous one
+	}
+	took := time.Since(start)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 1 || len(lines) > 1+int(took/time.Second) {
+		t.Fatalf("%d log lines for 5 evictions in %v:\n%s", len(lines), took, out.String())
+	}
+	want := "level=WARN msg=\"connection limit reached: closing idle connections, refusing new ones when all are busy\" max=1 open=1 evicted=1 refused=0"
+	if !strings.HasSuffix(lines[0], want) {
+		t.Errorf("log line %q, want it to end with %q", lines[0], want)
+	}
+	if st := lim.Stats(); st.Evicted != 5 {
+		t.Errorf("Evicted = %d, want 5", st.Evicted)
 	}
 }
 
