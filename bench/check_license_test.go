@@ -226,9 +226,9 @@ func BenchmarkCheckLicense(b *testing.B) {
 	helloBefore := helloRun()
 
 	type row struct {
-		n                int
-		cached, uncached wrkResult
-		provisioned      time.Duration
+		n                           int
+		cached, unlimited, uncached wrkResult
+		provisioned                 time.Duration
 	}
 	var rows []row
 	for _, n := range sizes {
@@ -237,7 +237,10 @@ func BenchmarkCheckLicense(b *testing.B) {
 		apiKey, sharedKey := provisionLicenses(b, data, n)
 		provisioned := time.Since(start)
 		addr := freeAddr(b)
-		_, stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr)
+		// Every rate limiter on (address, company, credential) with rules
+		// the load never reaches: what they cost, not what they refuse.
+		_, stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr,
+			"--rate-limit-ip", "1000000000/1s", "--rate-limit-company", "1000000000/1s", "--rate-limit-credential", "1000000000/1s")
 		s := &server{url: "http://" + addr, apiKey: apiKey, sharedKey: sharedKey}
 		activate(b, s)
 		date := time.Now().UTC().Format(http.TimeFormat)
@@ -248,19 +251,25 @@ func BenchmarkCheckLicense(b *testing.B) {
 		r := runWrk(b, s.url+paths[0], d, headers, paths)
 		stop()
 
+		// The same with the rate limiters off.
+		_, stop = startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr, "--rate-limits=false")
+		warm(b, s.url, headers, paths)
+		l := runWrk(b, s.url+paths[0], d, headers, paths)
+		stop()
+
 		// The same load with the response cache off: every check reads the
 		// database and renders its answer (signatures stay cached), as
 		// checks of licenses that just changed do.
-		_, stop = startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr, "--response-cache-mb", "0")
+		_, stop = startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", data, "--addr", addr, "--response-cache-mb", "0", "--rate-limits=false")
 		warm(b, s.url, headers, paths) // the signatures, which stay cached
 		u := runWrk(b, s.url+paths[0], d, headers, paths)
 		stop()
-		for _, w := range []wrkResult{r, u} {
+		for _, w := range []wrkResult{r, l, u} {
 			if w.errors != "" {
 				b.Fatalf("%d licenses: wrk saw errors: %s", n, w.errors)
 			}
 		}
-		rows = append(rows, row{n: n, cached: r, uncached: u, provisioned: provisioned})
+		rows = append(rows, row{n: n, cached: r, unlimited: l, uncached: u, provisioned: provisioned})
 	}
 	helloAfter := helloRun()
 	base := (helloBefore.reqPerSec + helloAfter.reqPerSec) / 2
@@ -271,6 +280,8 @@ func BenchmarkCheckLicense(b *testing.B) {
 	for _, r := range rows {
 		b.Logf("licensor, %7d licenses: %8.0f req/s  p50 %-8v p99 %-8v  %.2fx hello world  (provisioned in %v)",
 			r.n, r.cached.reqPerSec, r.cached.p50, r.cached.p99, r.cached.reqPerSec/base, r.provisioned.Round(100*time.Millisecond))
+		b.Logf("  without rate limiters:    %8.0f req/s  p50 %-8v p99 %-8v  %.2fx hello world (limiters cost %.1f%%)",
+			r.unlimited.reqPerSec, r.unlimited.p50, r.unlimited.p99, r.unlimited.reqPerSec/base, 100*(1-r.cached.reqPerSec/r.unlimited.reqPerSec))
 		b.Logf("  without response cache:   %8.0f req/s  p50 %-8v p99 %-8v  %.2fx hello world",
 			r.uncached.reqPerSec, r.uncached.p50, r.uncached.p99, r.uncached.reqPerSec/base)
 		b.ReportMetric(r.cached.reqPerSec, fmt.Sprintf("req/s-%d", r.n))

@@ -92,7 +92,7 @@ func provision(b *testing.B, dataDir string, users int) (apiKey, sharedKey strin
 func startServer(b *testing.B, bin, dataDir, apiKey, sharedKey string) *server {
 	b.Helper()
 	addr := freeAddr(b)
-	pid, stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", dataDir, "--addr", addr, "--log-level", "warn")
+	pid, stop := startProcess(b, "http://"+addr+"/healthz", bin, "serve", "--data", dataDir, "--addr", addr, "--log-level", "warn", "--rate-limits=false")
 	return &server{url: "http://" + addr, pid: pid, apiKey: apiKey, sharedKey: sharedKey, stop: stop}
 }
 
