@@ -28,6 +28,9 @@ func runBackup(ctx context.Context, r *runner, args []string) error {
 	if *to == "" {
 		return usagef("--to FILE is required")
 	}
+	if _, err := s.appConfig(nil); err != nil {
+		return err
+	}
 	db := app.DatabasePath(s.data)
 	if _, err := os.Stat(db); err != nil {
 		return fmt.Errorf("%s: %w", s.data, app.ErrNotInitialized)
@@ -70,8 +73,10 @@ func runRestore(ctx context.Context, r *runner, args []string) error {
 	if *from == "" {
 		return usagef("--from FILE is required")
 	}
-	cfg := app.Config{DataDir: s.data, Secret: s.secret, SQLite: store.SQLiteOptions{Synchronous: s.sqliteSync},
-		Log: slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	cfg, err := s.appConfig(slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
 	if err := app.Restore(ctx, cfg, *from); err != nil {
 		return err
 	}

@@ -154,8 +154,11 @@ func TestProvisioning(t *testing.T) {
 	if got := ok(t, e, "company", "set", "allow_change_password=true", "--json"); got["allow_change_password"] != true {
 		t.Errorf("company set = %v", got)
 	}
-	if got := ok(t, e, "company", "show", "--json"); got["allow_change_password"] != true {
+	if got := ok(t, e, "company", "show", "--json"); got["allow_change_password"] != true || got["expose_initial_passwords"] != false {
 		t.Errorf("company show = %v", got)
+	}
+	if got := ok(t, e, "company", "set", "expose_initial_passwords=true", "--json"); got["expose_initial_passwords"] != true {
+		t.Errorf("company set expose_initial_passwords = %v", got)
 	}
 
 	p := ok(t, e, "product", "create", "--code", "APP", "--name", "My App", "--auth", "user", "--json")
@@ -311,4 +314,28 @@ func TestSignAndCall(t *testing.T) {
 	}
 	fails(t, env{}, 2, "LICENSOR_API_KEY", "sign")
 	fails(t, e, 2, "expected METHOD PATH", "call", "GET")
+}
+
+// The hardening settings are validated before anything starts, from flags
+// and from the environment alike.
+func TestHardeningSettingsAreValidated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	e := newEnv(dir)
+	fails(t, e, 2, "--rate-limit-ip", "serve", "--rate-limit-ip", "lots")
+	fails(t, e, 2, "--rate-limit-company", "serve", "--rate-limit-company", "5/never")
+	fails(t, e, 2, "--trial-limit", "serve", "--trial-limit", "off")
+	fails(t, e, 2, "must be positive", "serve", "--max-connections", "0")
+	bad := newEnv(dir)
+	bad["LICENSOR_RATE_LIMITS"] = "sometimes"
+	fails(t, bad, 2, "LICENSOR_RATE_LIMITS", "serve")
+	fails(t, e, 2, "--sqlite-synchronous", "init", "--sqlite-synchronous", "off")
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("a refused command created the data directory")
+	}
+	// Backup and restore refuse what they cannot do, and change nothing.
+	fails(t, e, 1, "licensor init", "backup", "--to", filepath.Join(t.TempDir(), "b.db"))
+	fails(t, e, 2, "--to FILE is required", "backup")
+	fails(t, e, 2, "--from FILE is required", "restore")
+	ok(t, e, "init", "--json")
+	fails(t, e, 1, "already exists", "restore", "--from", app.DatabasePath(dir))
 }

@@ -209,6 +209,9 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	if err != nil {
 		return app.Config{}, err
 	}
+	if m := strings.ToLower(s.sqliteSync); m != "full" && m != "normal" {
+		return app.Config{}, usagef("--sqlite-synchronous %q: use full or normal", s.sqliteSync)
+	}
 	if s.maxConnections < 1 || s.requestTimeout <= 0 || s.readTimeout <= 0 {
 		return app.Config{}, usagef("max connections, request timeout and read timeout must be positive")
 	}

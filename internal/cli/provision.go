@@ -98,7 +98,21 @@ func runCredentialRevoke(ctx context.Context, r *runner, args []string) error {
 }
 
 func runCompanySet(ctx context.Context, r *runner, args []string) error {
-	return r.provision(ctx, "company set", args, "", -1, nil, func(p provisioning) error {
+	usage := func(fs *flag.FlagSet) {
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "Usage: licensor company set key=value ...\n\nFlags:\n")
+			fs.PrintDefaults()
+			fmt.Fprint(fs.Output(), `
+Settings (key=true|false):
+  allow_change_password     license users may change their password through the License API (default false)
+  allow_multiple_trials     a device may get more than one trial of a product (default false)
+  expose_initial_passwords  customer_license_users shows license users' initial passwords in clear text (default
+                            false). Anyone holding your application's API key could then read them and sign in
+                            as those users until they change their password.
+`)
+		}
+	}
+	return r.provision(ctx, "company set", args, "", -1, usage, func(p provisioning) error {
 		if len(p.args) == 0 {
 			return usagef("expected settings as key=value (known: %s)", strings.Join(licensing.CompanySettings, ", "))
 		}
@@ -137,9 +151,12 @@ func printCompany(ctx context.Context, r *runner, p provisioning) error {
 	if err != nil {
 		return err
 	}
-	return r.print(p.json, map[string]any{"id": c.ID, "name": c.Name, "allow_change_password": c.AllowChangePassword},
+	return r.print(p.json, map[string]any{"id": c.ID, "name": c.Name, "allow_change_password": c.AllowChangePassword,
+		"allow_multiple_trials": c.AllowMultipleTrials, "expose_initial_passwords": c.ExposeInitialPasswords},
 		fmt.Sprintf("company %d (%s)", c.ID, c.Name),
-		fmt.Sprintf("allow_change_password=%t", c.AllowChangePassword))
+		fmt.Sprintf("allow_change_password=%t", c.AllowChangePassword),
+		fmt.Sprintf("allow_multiple_trials=%t", c.AllowMultipleTrials),
+		fmt.Sprintf("expose_initial_passwords=%t", c.ExposeInitialPasswords))
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.
