@@ -99,8 +99,8 @@ func (a *API) logRequest(r *http.Request, sw *statusWriter, attrs ...slog.Attr) 
 		level = slog.LevelError
 	}
 	attrs = append(attrs,
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("method", clip(r.Method)),
+		slog.String("path", clip(r.URL.Path)),
 		slog.Int("status", sw.status),
 		slog.String("client_ip", a.clientIP(r)),
 	)

@@ -16,12 +16,28 @@ import (
 
 func TestUnknownPathsAndMethods(t *testing.T) {
 	s := testkit.Start(t)
-	for _, p := range []string{"/api/v4/nope", "/api/v4/", "/api/v3/change_password", "/", "/api/v4/change_password/"} {
+	for _, p := range []string{"/api/v4/nope", "/api/v4/", "/api/v3/change_password", "/", "/api/v4/change_password//", "/api/v4//"} {
 		wantError(t, s.Do(testkit.Request{Method: "GET", Path: p}), 404, "not_found")
+	}
+	// One trailing slash names the same endpoint (license-api.md §1).
+	wantError(t, s.Do(testkit.Request{Method: "GET", Path: "/api/v4/change_password/"}), 405, "method_not_allowed")
+	r := s.Do(testkit.Request{Method: "GET", Path: "/api/v4/public_key/"})
+	if r.Status != 200 || string(r.Body) != s.App.Signer.PublicKeyPEM() {
+		t.Fatalf("public_key/ = %d %s", r.Status, r.Body)
+	}
+	// What a client sent is clipped before it reaches a message or the log.
+	long := "/api/v4/" + strings.Repeat("a", 20000)
+	if r := wantError(t, s.Do(testkit.Request{Method: "GET", Path: long}), 404, "not_found"); len(r["message"].(string)) > 200 {
+		t.Fatalf("a 404 message of %d bytes", len(r["message"].(string)))
+	}
+	for _, line := range strings.Split(s.Logs.String(), "\n") {
+		if len(line) > 1000 {
+			t.Fatalf("a log line of %d bytes", len(line))
+		}
 	}
 	// Unknown paths answer 404 before authorization is looked at.
 	wantError(t, s.Do(testkit.Request{Method: "POST", Path: "/api/v4/nope", Header: map[string]string{"Date": "", "Authorization": ""}}), 404, "not_found")
-	r := s.Do(testkit.Request{Method: "DELETE", Path: "/api/v4/public_key"})
+	r = s.Do(testkit.Request{Method: "DELETE", Path: "/api/v4/public_key"})
 	wantError(t, r, 405, "method_not_allowed")
 	if r.Header.Get("Allow") != "GET" {
 		t.Fatalf("Allow = %q", r.Header.Get("Allow"))

@@ -56,9 +56,9 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
 	defer cancel()
 	r = r.WithContext(ctx)
-	methods, ok := a.routes[r.URL.Path]
+	methods, ok := a.routes[routePath(r.URL.Path)]
 	if !ok {
-		a.writeError(w, r, problem.New(problem.CodeNotFound, "no such endpoint: "+r.URL.Path))
+		a.writeError(w, r, problem.New(problem.CodeNotFound, "no such endpoint: "+clip(r.URL.Path)))
 		return
 	}
 	rt, ok := methods[r.Method]
@@ -69,7 +69,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		slices.Sort(allowed)
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		a.writeError(w, r, problem.Newf(problem.CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")))
+		a.writeError(w, r, problem.Newf(problem.CodeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", clip(r.Method), clip(r.URL.Path), strings.Join(allowed, ", ")))
 		return
 	}
 	var cred *auth.Credential
@@ -87,6 +87,26 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	if err := rt.h(w, r, cred); err != nil {
 		a.writeError(w, r, err)
 	}
+}
+
+// routePath is the route a path names: every path answers with or without
+// one trailing slash, identically and without a redirect (license-api.md
+// §1).
+func routePath(p string) string {
+	if len(p) > len("/api/v4/") && strings.HasSuffix(p, "/") {
+		return p[:len(p)-1]
+	}
+	return p
+}
+
+// clip shortens what a client sent before it goes into a message or the
+// log: a 20 KB path must not become a 20 KB log line.
+func clip(s string) string {
+	const max = 128
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
 }
 
 // Routes lists the method and path of every endpoint, for documentation

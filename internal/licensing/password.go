@@ -59,7 +59,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) er
 // changePassword runs rows 14–17 on a reserved attempt: a wrong password
 // keeps the reservation as a failure, every other outcome gives it back.
 func (s *Service) changePassword(ctx context.Context, company *store.Company, a *attempt, in ChangePasswordInput) (*store.LicenseUser, error) {
-	settled := false // kept as a failure, or cleared by the success
+	settled := false // kept as a failure, or given back with the success
 	defer func() {
 		if !settled {
 			s.release(a)
@@ -132,7 +132,7 @@ func (s *Service) changePassword(ctx context.Context, company *store.Company, a 
 		}); err != nil {
 			return err
 		}
-		return s.succeeded(ctx, q, a)
+		return s.giveBack(ctx, q, a)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		// Another request changed the password (or the vendor deactivated
@@ -157,7 +157,7 @@ func (s *Service) authenticateUser(ctx context.Context, companyID int64, usernam
 	if err != nil {
 		return nil, err
 	}
-	settled := false // kept as a failure, or cleared by the success
+	settled := false // kept as a failure, or given back with the success
 	defer func() {
 		if !settled {
 			s.release(a)
@@ -199,7 +199,7 @@ func (s *Service) authenticateUser(ctx context.Context, companyID int64, usernam
 				return err
 			}
 		}
-		return s.succeeded(ctx, q, a)
+		return s.giveBack(ctx, q, a)
 	})
 	if err != nil {
 		return nil, err

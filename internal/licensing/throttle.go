@@ -15,9 +15,12 @@ import (
 // The password throttle is kept in the database, so that every instance
 // sharing it enforces the same limits, and it is exact: an attempt is
 // reserved with one conditional upsert per bucket before any hash runs, so
-// a burst of parallel guesses can never get more than the limit checked.
-// A wrong password keeps its reservation (it is the failure record); any
-// other outcome gives it back, and a success clears the user's window.
+// a burst of parallel guesses can never get more than the limit checked in
+// a window. A wrong password keeps its reservation (it is the failure
+// record); any other outcome, the right password included, gives it back.
+// A success does not wipe the window's failures: that would let a burst
+// that contains the right password get another limit's worth of guesses
+// checked.
 
 // userBucket names a (company, username) throttle. A username too long to
 // be an e-mail address is named by its hash: change_password does not limit
@@ -89,24 +92,14 @@ var errRefused = errors.New("throttle: refused")
 func (s *Service) release(a *attempt) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.store.WithTx(ctx, func(q *store.Queries) error {
-		if err := q.ReleaseAttempt(ctx, store.ThrottleUser, a.user, a.userFrom); err != nil {
-			return err
-		}
-		if a.ip == "" {
-			return nil
-		}
-		return q.ReleaseAttempt(ctx, store.ThrottleIP, a.ip, a.ipFrom)
-	})
-	if err != nil {
+	if err := s.store.WithTx(ctx, func(q *store.Queries) error { return s.giveBack(ctx, q, a) }); err != nil {
 		s.log.Warn("release a password attempt", "err", err)
 	}
 }
 
-// succeeded records a right password: the IP's reservation is given back
-// and the user's window is cleared, within transaction q.
-func (s *Service) succeeded(ctx context.Context, q *store.Queries, a *attempt) error {
-	if err := q.ClearAttempts(ctx, store.ThrottleUser, a.user); err != nil {
+// giveBack returns both reservations of a within transaction q.
+func (s *Service) giveBack(ctx context.Context, q *store.Queries, a *attempt) error {
+	if err := q.ReleaseAttempt(ctx, store.ThrottleUser, a.user, a.userFrom); err != nil {
 		return err
 	}
 	if a.ip == "" {

@@ -151,13 +151,21 @@ func TestThrottleWindows(t *testing.T) {
 	if ok, _, _ := reserve("10.0.0.1", t0.Add(11*time.Minute)); ok {
 		t.Fatal("a release of an old window freed a place in the new one")
 	}
-	must(t, w.ClearAttempts(ctx, ThrottleIP, "10.0.0.1"))
-	if ok, _, _ := reserve("10.0.0.1", t0.Add(11*time.Minute)); !ok {
-		t.Fatal("refused after clear")
-	}
 	// Windows that are over are pruned; current ones stay.
 	if n, err := w.PruneAttempts(ctx, ThrottleIP, t0.Add(5*time.Minute)); err != nil || n != 1 {
 		t.Fatalf("PruneAttempts = %d, %v; want 1 (10.0.0.2)", n, err)
+	}
+	// Giving back a window's only attempt leaves no row behind: a request
+	// that did not count changes nothing.
+	ok, from, _ := reserve("10.0.0.3", t0)
+	if !ok {
+		t.Fatal("refused")
+	}
+	must(t, w.ReleaseAttempt(ctx, ThrottleIP, "10.0.0.3", from))
+	var n int
+	must(t, s.read.QueryRow(`SELECT count(*) FROM throttle_windows WHERE bucket = '10.0.0.3'`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("%d rows left after giving back the only attempt", n)
 	}
 }
 

@@ -47,22 +47,18 @@ func (q *Queries) ReserveAttempt(ctx context.Context, scope, bucket string, limi
 // ReleaseAttempt gives back an attempt reserved in the window that began at
 // start, when it turned out not to count (the right password, or a request
 // that failed for another reason). An attempt of an earlier window is not
-// given back to a later one.
+// given back to a later one. A window left with no attempts is deleted, so
+// that a request that did not count leaves the table as it found it. Run it
+// in a transaction: it is two statements.
 func (q *Queries) ReleaseAttempt(ctx context.Context, scope, bucket string, start time.Time) error {
-	_, err := q.db.ExecContext(ctx,
+	if _, err := q.db.ExecContext(ctx,
 		`UPDATE throttle_windows SET attempts = attempts - 1
-		 WHERE scope = $1 AND bucket = $2 AND window_start = $3 AND attempts > 0`, scope, bucket, ms(start))
-	if err != nil {
+		 WHERE scope = $1 AND bucket = $2 AND window_start = $3 AND attempts > 0`, scope, bucket, ms(start)); err != nil {
 		return fmt.Errorf("release %s attempt: %w", scope, err)
 	}
-	return nil
-}
-
-// ClearAttempts forgets the window of (scope, bucket), after a success.
-func (q *Queries) ClearAttempts(ctx context.Context, scope, bucket string) error {
-	_, err := q.db.ExecContext(ctx, `DELETE FROM throttle_windows WHERE scope = $1 AND bucket = $2`, scope, bucket)
-	if err != nil {
-		return fmt.Errorf("clear %s attempts: %w", scope, err)
+	if _, err := q.db.ExecContext(ctx,
+		`DELETE FROM throttle_windows WHERE scope = $1 AND bucket = $2 AND attempts <= 0`, scope, bucket); err != nil {
+		return fmt.Errorf("release %s attempt: %w", scope, err)
 	}
 	return nil
 }
