@@ -94,7 +94,7 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // change-password.md rows 9–10: invalid JSON, then not an object, then the
 // first offending property in document order.
 func decodeStringObject(body []byte, allowed ...string) (map[string]string, error) {
-	body = bytes.TrimSpace(body)
+	body = trimJSONSpace(body)
 	if len(body) == 0 {
 		return map[string]string{}, nil
 	}
@@ -144,4 +144,11 @@ func requireParams(got map[string]string, required ...string) error {
 		return problem.New(problem.CodeMissingParameters, "some parameters are missing in the request: "+strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// trimJSONSpace drops the white space JSON allows around a value (space,
+// tab, CR, LF) and nothing else: bytes.TrimSpace would also accept Unicode
+// spaces such as U+00A0, which make a body that is not JSON.
+func trimJSONSpace(b []byte) []byte {
+	return bytes.Trim(b, " \t\r\n")
 }

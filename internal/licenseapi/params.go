@@ -1,7 +1,6 @@
 package licenseapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -28,7 +27,7 @@ func (a *API) postParams(w http.ResponseWriter, r *http.Request) (*params, error
 	if err != nil {
 		return nil, err
 	}
-	body = bytes.TrimSpace(body)
+	body = trimJSONSpace(body)
 	p := &params{body: map[string]json.RawMessage{}}
 	if len(body) == 0 {
 		return p, nil
