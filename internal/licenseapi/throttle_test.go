@@ -29,14 +29,14 @@ var passwordEndpoints = map[string]passwordCall{
 	},
 }
 
-// A burst of parallel guesses gets at most the limit checked, per
-// (company, username): the rest are refused before any hash runs. The
+// A burst of parallel guesses gets at most the limit of wrong ones checked,
+// per (company, username): the rest are refused before any hash runs. The
 // right password hidden in the burst is only accepted if it was among the
-// checked ones.
+// checked ones, and then gives its reservation back (it was no failure).
 func TestParallelGuessesAreCheckedAtMostTheLimit(t *testing.T) {
 	for name, call := range passwordEndpoints {
 		t.Run(name, func(t *testing.T) {
-			const limit, n, right = 5, 40, 23
+			const limit, n, rightAt = 5, 40, 23
 			f := newFixture(t, func(c *app.Config) {
 				c.Throttle = licensing.ThrottleConfig{PerUser: limit, PerIP: 1000, Window: 10 * time.Minute}
 				c.HashPool.Workers = 1 // guesses queue for the hasher, as under attack
@@ -45,29 +45,29 @@ func TestParallelGuessesAreCheckedAtMostTheLimit(t *testing.T) {
 			must(t, err)
 			results := race(n, func(i int) testkit.Response {
 				pw := fmt.Sprintf("wrong guess %02d", i)
-				if i == right {
+				if i == rightAt {
 					pw = f.password
 				}
 				return call(f, f.email, pw, i)
 			})
-			checked, refused := 0, 0
+			wrong, right, refused := 0, 0, 0
 			for i, r := range results {
 				switch r.Status {
 				case 200:
-					if i != right {
+					if i != rightAt {
 						t.Fatalf("guess %d succeeded", i)
 					}
-					checked++
+					right++
 				case 429:
 					wantError(t, r, 429, "too_many_requests")
 					refused++
 				default:
 					wantError(t, r, 400, "user_not_found")
-					checked++
+					wrong++
 				}
 			}
-			if checked > limit || checked+refused != n {
-				t.Fatalf("%d guesses were checked and %d refused, want at most %d checked", checked, refused, limit)
+			if wrong > limit || wrong+right+refused != n {
+				t.Fatalf("%d wrong guesses were checked (and %d right, %d refused), want at most %d", wrong, right, refused, limit)
 			}
 		})
 	}
