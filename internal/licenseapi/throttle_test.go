@@ -43,6 +43,7 @@ func TestParallelGuessesAreCheckedAtMostTheLimit(t *testing.T) {
 			})
 			_, err := f.App.Service.SetLicense(t.Context(), f.CompanyID, f.licenseID, []string{"max_activations=100"})
 			must(t, err)
+			runs := f.App.Hasher.Runs()
 			results := race(n, func(i int) testkit.Response {
 				pw := fmt.Sprintf("wrong guess %02d", i)
 				if i == rightAt {
@@ -68,6 +69,10 @@ func TestParallelGuessesAreCheckedAtMostTheLimit(t *testing.T) {
 			}
 			if wrong > limit || wrong+right+refused != n {
 				t.Fatalf("%d wrong guesses were checked (and %d right, %d refused), want at most %d", wrong, right, refused, limit)
+			}
+			// Refused guesses cost no hash.
+			if hashed := f.App.Hasher.Runs() - runs; hashed != int64(wrong+right) {
+				t.Fatalf("%d requests hashed for %d checked guesses", hashed, wrong+right)
 			}
 		})
 	}

@@ -242,4 +242,17 @@ func TestTrialKeyIsRateLimitedPerAddressAndProduct(t *testing.T) {
 	if n != 4 {
 		t.Fatalf("%d trials issued, want 4", n)
 	}
+
+	// A user-based trial for a new e-mail costs a password hash; a caller
+	// past its allowance is refused before it can make the server hash.
+	_, err = c.App.Service.SetProduct(ctx, c.CompanyID, "USER", []string{"allow_trial=true", "trial_days=7"})
+	must(t, err)
+	for i := range 3 {
+		c.ok(c.get("trial_key", map[string]string{"product": "USER", "hardware_id": fmt.Sprintf("u-%d", i), "email": fmt.Sprintf("u%d@example.com", i)}), nil)
+	}
+	runs := c.App.Hasher.Runs()
+	wantError(t, c.get("trial_key", map[string]string{"product": "USER", "hardware_id": "u-3", "email": "u3@example.com"}), 429, "too_many_requests")
+	if c.App.Hasher.Runs() != runs {
+		t.Fatal("a refused trial made the server hash a password")
+	}
 }

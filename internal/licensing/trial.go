@@ -73,9 +73,13 @@ func (s *Service) TrialKey(ctx context.Context, c Caller, in TrialInput) (*Trial
 	// A user-based trial for an e-mail with no license user yet creates one
 	// with a generated password. Hash it before the transaction, because
 	// hashing is slow and must not hold the write lock; if a concurrent
-	// request creates the user first, the hash goes unused.
+	// request creates the user first, the hash goes unused. A caller past
+	// its trial allowance is refused before it can make the server hash.
 	var initial, initialHash string
 	if prod.AuthorizationMethod == store.AuthUser {
+		if err := s.trialAllowanceLeft(ctx, c, prod); err != nil {
+			return nil, err
+		}
 		_, err := s.store.Reader().LicenseUserByEmail(ctx, c.CompanyID, in.Email)
 		if errors.Is(err, store.ErrNotFound) {
 			initial = newInitialPassword()
@@ -144,18 +148,36 @@ func (s *Service) trialTx(ctx context.Context, q *store.Queries, c Caller, compa
 // the product, in the issuing transaction.
 func (s *Service) claimTrialIssue(ctx context.Context, q *store.Queries, c Caller, prod *store.Product, now time.Time) error {
 	lim := s.cfg.Trials
-	ok, _, until, err := q.ReserveAttempt(ctx, store.ThrottleTrial, fmt.Sprintf("%s:%d", c.ClientIP, prod.ID), lim.PerIP, lim.Window, now)
+	ok, _, until, err := q.ReserveAttempt(ctx, store.ThrottleTrial, trialBucket(c, prod), lim.PerIP, lim.Window, now)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return &problem.Error{
-			Code:       problem.CodeTooManyRequests,
-			Message:    fmt.Sprintf("too many trials of this product from this address, retry later (at most %d per %s)", lim.PerIP, lim.Window),
-			RetryAfter: max(until.Sub(now), time.Second),
-		}
+		return s.errTooManyTrials(until, now)
 	}
 	return nil
+}
+
+// trialAllowanceLeft refuses a caller whose allowance is used up, without
+// claiming anything.
+func (s *Service) trialAllowanceLeft(ctx context.Context, c Caller, prod *store.Product) error {
+	lim, now := s.cfg.Trials, s.now()
+	full, until, err := s.store.Reader().WindowFull(ctx, store.ThrottleTrial, trialBucket(c, prod), lim.PerIP, lim.Window, now)
+	if err != nil || !full {
+		return err
+	}
+	return s.errTooManyTrials(until, now)
+}
+
+func trialBucket(c Caller, prod *store.Product) string { return fmt.Sprintf("%s:%d", c.ClientIP, prod.ID) }
+
+func (s *Service) errTooManyTrials(until, now time.Time) error {
+	lim := s.cfg.Trials
+	return &problem.Error{
+		Code:       problem.CodeTooManyRequests,
+		Message:    fmt.Sprintf("too many trials of this product from this address, retry later (at most %d per %s)", lim.PerIP, lim.Window),
+		RetryAfter: max(until.Sub(now), time.Second),
+	}
 }
 
 // fillTrialHolder finds who holds an existing trial: its key or its user.

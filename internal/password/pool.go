@@ -33,7 +33,8 @@ type Hasher struct {
 
 	mu        sync.Mutex
 	running   int
-	maxActive int // high-water mark of concurrent hashes, for tests and metrics
+	maxActive int   // high-water mark of concurrent hashes, for tests and metrics
+	runs      int64 // slots granted: requests that hashed, for tests and metrics
 
 	// dummy is a hash no password matches, verified for unknown users.
 	dummy string
@@ -75,6 +76,13 @@ func (h *Hasher) MaxConcurrent() int {
 	return h.maxActive
 }
 
+// Runs reports how many requests were given a hashing worker.
+func (h *Hasher) Runs() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.runs
+}
+
 // Slot is a held hashing worker; its methods may only be used inside the
 // function passed to Do.
 type Slot struct{ h *Hasher }
@@ -107,6 +115,7 @@ func (h *Hasher) Do(ctx context.Context, fn func(Slot) error) error {
 	}
 	h.mu.Lock()
 	h.running++
+	h.runs++
 	h.maxActive = max(h.maxActive, h.running)
 	h.mu.Unlock()
 	defer func() {

@@ -44,6 +44,23 @@ func (q *Queries) ReserveAttempt(ctx context.Context, scope, bucket string, limi
 	return false, time.Time{}, fromMS(began).Add(window), nil
 }
 
+// WindowFull reports whether the current window of (scope, bucket) has no
+// attempt left, and when it ends. It only reads: a caller uses it to refuse
+// early, before costly work, and still claims with ReserveAttempt.
+func (q *Queries) WindowFull(ctx context.Context, scope, bucket string, limit int, window time.Duration, now time.Time) (bool, time.Time, error) {
+	var began, attempts int64
+	err := q.db.QueryRowContext(ctx,
+		`SELECT window_start, attempts FROM throttle_windows WHERE scope = $1 AND bucket = $2`, scope, bucket).Scan(&began, &attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, time.Time{}, nil
+	}
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("read %s throttle window: %w", scope, err)
+	}
+	end := fromMS(began).Add(window)
+	return now.Before(end) && attempts >= int64(limit), end, nil
+}
+
 // ReleaseAttempt gives back an attempt reserved in the window that began at
 // start, when it turned out not to count (the right password, or a request
 // that failed for another reason). An attempt of an earlier window is not
