@@ -169,7 +169,9 @@ func (s *Service) trialAllowanceLeft(ctx context.Context, c Caller, prod *store.
 	return s.errTooManyTrials(until, now)
 }
 
-func trialBucket(c Caller, prod *store.Product) string { return fmt.Sprintf("%s:%d", c.ClientIP, prod.ID) }
+func trialBucket(c Caller, prod *store.Product) string {
+	return fmt.Sprintf("%s:%d", c.ClientIP, prod.ID)
+}
 
 func (s *Service) errTooManyTrials(until, now time.Time) error {
 	lim := s.cfg.Trials
