@@ -56,7 +56,8 @@ type Config struct {
 	// RateLimits limit requests per address, company and credential, in
 	// this instance's memory (zero rules: off).
 	RateLimits licenseapi.RateLimits
-	// MaxConnections caps open connections (0: DefaultMaxConnections).
+	// MaxConnections caps open connections (0: DefaultMaxConnections, or
+	// fewer where the open-file limit is lower).
 	MaxConnections int
 	// RequestTimeout bounds a request's wait for the database and the
 	// hashing pool (0: licenseapi.DefaultRequestTimeout).
@@ -73,9 +74,32 @@ type Config struct {
 	Now func() time.Time // nil: time.Now
 }
 
-// DefaultMaxConnections keeps well below the usual open-file limits, with
-// room for the database and log files.
+// DefaultMaxConnections is the cap on open connections unless the
+// open-file limit is lower.
 const DefaultMaxConnections = 4096
+
+// reservedFiles are the open files kept for the database, logs and backups
+// when the open-file limit sets the connection cap.
+const reservedFiles = 128
+
+// maxConnections is the connection cap: the configured one, or the default
+// within the open-file limit, so that connections can never use up the
+// descriptors the database and the listener need.
+func maxConnections(configured int, log *slog.Logger) int {
+	nofile := openFileLimit()
+	fit := DefaultMaxConnections
+	if nofile > 0 && nofile < uint64(DefaultMaxConnections+reservedFiles) {
+		fit = max(int(nofile)-reservedFiles, 16)
+	}
+	if configured == 0 {
+		return fit
+	}
+	if nofile > 0 && uint64(configured+reservedFiles) > nofile {
+		log.Warn("--max-connections is above what the open-file limit leaves for connections; raise the limit (ulimit -n, LimitNOFILE=)",
+			"max_connections", configured, "open_file_limit", nofile)
+	}
+	return configured
+}
 
 // DefaultReadTimeout is how long a client may take to send a request.
 const DefaultReadTimeout = 15 * time.Second
@@ -248,7 +272,7 @@ func (a *App) Handler() http.Handler {
 // one is closed to make room, so that a flood of idle keep-alive
 // connections cannot exhaust the open-file limit or lock out new clients.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	conns := connlimit.New(cmp.Or(a.cfg.MaxConnections, DefaultMaxConnections), a.cfg.Log)
+	conns := connlimit.New(maxConnections(a.cfg.MaxConnections, a.cfg.Log), a.cfg.Log)
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ConnState:         conns.ConnState,

@@ -324,7 +324,8 @@ func TestHardeningSettingsAreValidated(t *testing.T) {
 	fails(t, e, 2, "--rate-limit-ip", "serve", "--rate-limit-ip", "lots")
 	fails(t, e, 2, "--rate-limit-company", "serve", "--rate-limit-company", "5/never")
 	fails(t, e, 2, "--trial-limit", "serve", "--trial-limit", "off")
-	fails(t, e, 2, "must be positive", "serve", "--max-connections", "0")
+	fails(t, e, 2, "must be positive", "serve", "--read-timeout", "0s")
+	fails(t, e, 2, "max connections cannot be negative", "serve", "--max-connections", "-1")
 	bad := newEnv(dir)
 	bad["LICENSOR_RATE_LIMITS"] = "sometimes"
 	fails(t, bad, 2, "LICENSOR_RATE_LIMITS", "serve")

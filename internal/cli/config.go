@@ -75,7 +75,7 @@ func envDefaults(env Env) (settings, error) {
 		rateCompany:    "off",
 		rateCredential: "off",
 		trialLimit:     "20/1h", // licensing.DefaultTrialLimit
-		maxConnections: app.DefaultMaxConnections,
+		maxConnections: 0, // app.DefaultMaxConnections within the open-file limit
 		requestTimeout: licenseapi.DefaultRequestTimeout,
 		readTimeout:    app.DefaultReadTimeout,
 		maxSkew:        auth.DefaultMaxSkew,
@@ -179,7 +179,7 @@ func (s *settings) serverFlags(fs *flag.FlagSet) {
 	fs.StringVar(&s.rateCompany, "rate-limit-company", s.rateCompany, "requests per company, as LIMIT/WINDOW (e.g. 6000/1m), or off [LICENSOR_RATE_LIMIT_COMPANY]")
 	fs.StringVar(&s.rateCredential, "rate-limit-credential", s.rateCredential, "requests per API credential, as LIMIT/WINDOW, or off [LICENSOR_RATE_LIMIT_CREDENTIAL]")
 	fs.StringVar(&s.trialLimit, "trial-limit", s.trialLimit, "new trials per client address and product, as LIMIT/WINDOW [LICENSOR_TRIAL_LIMIT]")
-	fs.IntVar(&s.maxConnections, "max-connections", s.maxConnections, "open connections at most; beyond it the longest-idle one is closed, or the new one gets 503 [LICENSOR_MAX_CONNECTIONS]")
+	fs.IntVar(&s.maxConnections, "max-connections", s.maxConnections, "open connections at most; beyond it the longest-idle one is closed, or the new one gets 503 (0: 4096, or fewer where the open-file limit is lower) [LICENSOR_MAX_CONNECTIONS]")
 	fs.DurationVar(&s.requestTimeout, "request-timeout", s.requestTimeout, "longest a request may wait for the database and the hashing pool before 503 server_busy [LICENSOR_REQUEST_TIMEOUT]")
 	fs.DurationVar(&s.readTimeout, "read-timeout", s.readTimeout, "longest a client may take to send a request, body included, before 408 [LICENSOR_READ_TIMEOUT]")
 	fs.DurationVar(&s.maxSkew, "max-skew", s.maxSkew, "allowed difference between the Date header and server time [LICENSOR_MAX_SKEW]")
@@ -212,8 +212,11 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	if m := strings.ToLower(s.sqliteSync); m != "full" && m != "normal" {
 		return app.Config{}, usagef("--sqlite-synchronous %q: use full or normal", s.sqliteSync)
 	}
-	if s.maxConnections < 1 || s.requestTimeout <= 0 || s.readTimeout <= 0 {
-		return app.Config{}, usagef("max connections, request timeout and read timeout must be positive")
+	if s.requestTimeout <= 0 || s.readTimeout <= 0 {
+		return app.Config{}, usagef("request timeout and read timeout must be positive")
+	}
+	if s.maxConnections < 0 {
+		return app.Config{}, usagef("max connections cannot be negative (0: the default)")
 	}
 	var proxies []netip.Prefix
 	for _, p := range strings.Split(s.trustedProxies, ",") {
