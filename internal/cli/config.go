@@ -75,7 +75,7 @@ func envDefaults(env Env) (settings, error) {
 		rateCompany:    "off",
 		rateCredential: "off",
 		trialLimit:     "20/1h", // licensing.DefaultTrialLimit
-		maxConnections: 0, // app.DefaultMaxConnections within the open-file limit
+		maxConnections: 0,       // app.DefaultMaxConnections within the open-file limit
 		requestTimeout: licenseapi.DefaultRequestTimeout,
 		readTimeout:    app.DefaultReadTimeout,
 		maxSkew:        auth.DefaultMaxSkew,
