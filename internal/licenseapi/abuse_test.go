@@ -231,3 +231,28 @@ func TestRateLimits(t *testing.T) {
 	}
 	wantError(t, get("/api/v4/public_key", nil), 429, "too_many_requests")
 }
+
+// A request that waits for the database past the request timeout is
+// answered 503 server_busy, whatever form the interrupted wait took.
+func TestRequestTimeoutIsServerBusy(t *testing.T) {
+	c := newCatalog(t, func(cfg *app.Config) { cfg.RequestTimeout = 300 * time.Millisecond })
+	c.keyLicense("SLOW-1", 5)
+	other, err := sql.Open("sqlite", "file:"+app.DatabasePath(c.DataDir)+"?_pragma=busy_timeout(5000)&_txlock=immediate")
+	must(t, err)
+	defer other.Close()
+	tx, err := other.Begin() // holds the write lock longer than the request may wait
+	must(t, err)
+	start := time.Now()
+	r := c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": "hw-slow", "license_key": "SLOW-1"})
+	waited := time.Since(start)
+	must(t, tx.Rollback())
+	wantError(t, r, 503, "server_busy")
+	// The database's own busy timeout is 10 s: an answer well within it
+	// came from the request timeout (a generous bound, not a speed test).
+	if r.Header.Get("Retry-After") == "" || waited > 5*time.Second {
+		t.Fatalf("Retry-After %q after %v", r.Header.Get("Retry-After"), waited)
+	}
+	if logs := c.Logs.String(); strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("a timed-out request was logged as an error:\n%s", logs)
+	}
+}

@@ -50,15 +50,18 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	pe, ok := problem.As(err)
 	switch {
 	case ok:
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away; there is nobody to answer.
+	case errors.Is(r.Context().Err(), context.Canceled):
+		// The client went away (however the interrupted work reported
+		// it); there is nobody to answer.
 		pe = &problem.Error{Code: "client_closed_request", Message: "the client closed the request", Cause: err}
 	case store.IsBusy(err):
 		// Another process (the CLI, a backup, another instance) held the
 		// database's write lock past the busy timeout: overload, not a
 		// fault, and worth a retry.
 		pe = &problem.Error{Code: problem.CodeServerBusy, Message: "the database is busy, retry later", RetryAfter: time.Second, Cause: err}
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(r.Context().Err(), context.DeadlineExceeded):
+		// The request timeout ran out waiting for the database or the
+		// hashing pool, however the interrupted work reported it.
 		pe = &problem.Error{Code: problem.CodeServerBusy, Message: "the server is busy, retry later", RetryAfter: time.Second, Cause: err}
 	default:
 		pe = &problem.Error{Code: problem.CodeInternalError, Message: "internal server error", Cause: err}
