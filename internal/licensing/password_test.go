@@ -3,6 +3,7 @@ package licensing
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -161,5 +162,24 @@ func TestThrottleRetryAfter(t *testing.T) {
 		if _, err := s.reserveAttempt(ctx, 1, "a@b.c", "10.9.9.9"); err != nil {
 			t.Fatalf("after a release: %v", err)
 		}
+	}
+}
+
+// An IPv6 client is throttled per /64: rotating addresses within it does
+// not get more guesses.
+func TestThrottleCountsIPv6PerSlash64(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t, openStore(t), password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	s.cfg.Throttle = ThrottleConfig{PerUser: 100, PerIP: 2, Window: 10 * time.Minute}
+	for i, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2:ffff::9"} {
+		if _, err := s.reserveAttempt(ctx, 1, fmt.Sprintf("u%d@b.c", i), ip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.reserveAttempt(ctx, 1, "u3@b.c", "2001:db8:1:2::abcd"); err == nil {
+		t.Fatal("a third address in the same /64 got another attempt")
+	}
+	if _, err := s.reserveAttempt(ctx, 1, "u4@b.c", "2001:db8:1:3::1"); err != nil {
+		t.Fatalf("another /64 was throttled: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/ratelimit"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -44,6 +45,11 @@ type attempt struct {
 // for the client IP, both or neither, or answers too_many_requests.
 func (s *Service) reserveAttempt(ctx context.Context, companyID int64, email, ip string) (*attempt, error) {
 	t := s.cfg.Throttle
+	// An IPv6 client is counted per /64, which one host normally owns
+	// whole: per address, it could rotate through billions.
+	if ip != "" {
+		ip = ratelimit.IPKey(ip)
+	}
 	a := &attempt{user: userBucket(companyID, email), ip: ip}
 	now := s.now()
 	var refusedUntil time.Time

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/ratelimit"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -169,8 +170,9 @@ func (s *Service) trialAllowanceLeft(ctx context.Context, c Caller, prod *store.
 	return s.errTooManyTrials(until, now)
 }
 
+// trialBucket names a client's trials of a product; IPv6 clients per /64.
 func trialBucket(c Caller, prod *store.Product) string {
-	return fmt.Sprintf("%s:%d", c.ClientIP, prod.ID)
+	return fmt.Sprintf("%s:%d", ratelimit.IPKey(c.ClientIP), prod.ID)
 }
 
 func (s *Service) errTooManyTrials(until, now time.Time) error {
