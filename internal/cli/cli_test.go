@@ -340,3 +340,40 @@ func TestHardeningSettingsAreValidated(t *testing.T) {
 	ok(t, e, "init", "--json")
 	fails(t, e, 1, "already exists", "restore", "--from", app.DatabasePath(dir))
 }
+
+// init --out keeps the credential in a new file, and never overwrites or
+// empties one: running it twice loses nothing.
+func TestInitOutKeepsTheCredential(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	e := newEnv(dir)
+	out := filepath.Join(t.TempDir(), "init.json")
+	r := run(e, "init", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("init --out: %d %s", r.code, r.stderr)
+	}
+	first, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cred map[string]any
+	if err := json.Unmarshal(first, &cred); err != nil || cred["shared_key"] == "" || cred["api_key"] == "" {
+		t.Fatalf("init.json = %s (%v)", first, err)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("init.json has mode %04o, want 0600", fi.Mode().Perm())
+	}
+	if !strings.Contains(r.stdout, "credential create") {
+		t.Fatalf("init does not say how to get another credential:\n%s", r.stdout)
+	}
+	// Again, onto the same file: refused, the file untouched.
+	fails(t, e, 1, "choose a new file", "init", "--out", out)
+	if again, _ := os.ReadFile(out); string(again) != string(first) {
+		t.Fatal("a second init changed init.json")
+	}
+	// Onto a new file, on an initialized directory: refused, no file left.
+	other := filepath.Join(t.TempDir(), "other.json")
+	fails(t, e, 1, "already initialized", "init", "--out", other)
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Fatal("a refused init left its output file")
+	}
+}
