@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"log/slog"
+	"os"
 
 	"github.com/licensor/licensor/internal/app"
 )
