@@ -1,4 +1,4 @@
-// Package licenseapi serves the LicenseSpring License API v4 under /api/v4/:
+// Package licenseapi serves the License API v4 (license-api.md) under /api/v4/:
 // routing, request authorization, body decoding, response signing and the
 // one place where errors become {status, code, message}.
 package licenseapi

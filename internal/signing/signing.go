@@ -1,4 +1,4 @@
-// Package signing produces the two response signatures the LicenseSpring SDKs
+// Package signing produces the two response signatures License API v4 clients
 // verify (license-api.md §3): the v2 LicenseSignature header over the exact
 // response bytes, and the v1 license_signature field over
 // lower(hardware_id#identity#validity). Both are RSA PKCS#1 v1.5 with SHA-256.
