@@ -57,7 +57,7 @@ type v2Vector struct {
 type v1Vector struct {
 	Name           string  `json:"name"`
 	HardwareID     string  `json:"hardware_id"`
-	Identity       string  `json:"identity"` // a license key, or a username (cut at the first "|")
+	Identity       string  `json:"identity"` // what the client sent, a license key or a username; cut at the first "|"
 	ValidityPeriod *string `json:"validity_period"`
 	Signature      string  `json:"signature"`
 	Valid          bool    `json:"valid"`

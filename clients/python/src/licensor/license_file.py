@@ -1,0 +1,163 @@
+"""The license file a :class:`LicenseManager` keeps (DESIGN.md "License manager").
+
+JSON ``{"version": 1, "request": {product, hardware_id, license_key | username},
+"body_base64", "license_signature_header", "last_server_contact"}``: the server's answer is
+stored verbatim with its ``LicenseSignature``, so the file verifies offline with the public
+key, and any change to it is detected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Dict, Optional
+
+from ._parse import parse_time
+from .errors import LocalLicenseError, SignatureError
+from .models import Identity
+from .signing import PublicKey, verify_license_object, verify_v2
+
+FILE_VERSION = 1
+
+
+def format_time(when: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds, e.g. ``2026-12-03T17:00:00.000Z``."""
+    when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _invalid(message: str) -> LocalLicenseError:
+    return LocalLicenseError("license_file_invalid", message)
+
+
+@dataclass
+class LicenseFile:
+    """The decoded license file; ``body`` is the server's answer, byte for byte."""
+
+    product: str
+    hardware_id: str
+    license_key: Optional[str]
+    username: Optional[str]
+    body: bytes
+    signature: str
+    last_server_contact: datetime
+
+    def identity(self) -> Identity:
+        """The identity the stored answer was asked with (never a password)."""
+        return Identity(product=self.product, hardware_id=self.hardware_id,
+                        license_key=self.license_key, username=self.username)
+
+    def to_json(self) -> bytes:
+        request: Dict[str, str] = {"product": self.product, "hardware_id": self.hardware_id}
+        if self.license_key:
+            request["license_key"] = self.license_key
+        else:
+            request["username"] = self.username or ""
+        doc = {
+            "version": FILE_VERSION,
+            "request": request,
+            "body_base64": base64.b64encode(self.body).decode("ascii"),
+            "license_signature_header": self.signature,
+            "last_server_contact": format_time(self.last_server_contact),
+        }
+        return json.dumps(doc, indent=2).encode("utf-8") + b"\n"
+
+    @classmethod
+    def parse(cls, data: bytes) -> "LicenseFile":
+        """Decode a license file; raises ``license_file_invalid`` if it is malformed."""
+        try:
+            doc: Any = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise _invalid("the license file is not JSON") from None
+        if not isinstance(doc, dict) or doc.get("version") != FILE_VERSION:
+            raise _invalid("the license file has an unknown format or version")
+        request = doc.get("request")
+        if not isinstance(request, dict):
+            raise _invalid("the license file has no request")
+        strings = {k: request.get(k) for k in ("product", "hardware_id", "license_key",
+                                                 "username")}
+        if not all(isinstance(v, str) or v is None for v in strings.values()):
+            raise _invalid("the license file's request is malformed")
+        try:
+            body = base64.b64decode(str(doc.get("body_base64", "")), validate=True)
+            contact = parse_time(doc.get("last_server_contact"))
+        except (binascii.Error, ValueError):
+            raise _invalid("the license file's body or date is malformed") from None
+        signature = doc.get("license_signature_header")
+        if (not strings["product"] or not strings["hardware_id"] or not body
+                or bool(strings["license_key"]) == bool(strings["username"])
+                or not isinstance(signature, str) or contact is None):
+            raise _invalid("the license file lacks a field")
+        return cls(product=strings["product"] or "", hardware_id=strings["hardware_id"] or "",
+                   license_key=strings["license_key"], username=strings["username"],
+                   body=body, signature=signature, last_server_contact=contact)
+
+    def verify(self, key: PublicKey) -> Dict[str, Any]:
+        """Check both signatures; return the stored License object (decoded)."""
+        try:
+            verify_v2(key, self.body, self.signature)
+            data = json.loads(self.body.decode("utf-8"))
+            verify_license_object(key, data, self.hardware_id, self.identity().signed_identity)
+        except SignatureError as exc:
+            raise _invalid(f"the license file does not verify: {exc.reason}") from exc
+        except (UnicodeDecodeError, ValueError):
+            raise _invalid("the stored answer is not JSON") from None
+        return data
+
+
+def read_license_file(path: str) -> LicenseFile:
+    """Read and decode; ``license_file_missing`` or ``license_file_invalid`` on failure."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise LocalLicenseError("license_file_missing", f"no license file at {path}") from None
+    except OSError as exc:
+        raise _invalid(f"the license file cannot be read: {exc}") from exc
+    return LicenseFile.parse(data)
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace ``path`` atomically: a temporary file in the same directory, fsync, rename.
+
+    The file gets mode 0600 (it is the application's license; others need not read it).
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    # Makes the rename itself durable on POSIX; not possible (nor needed) on Windows.
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,190 @@
+"""LicenseManager: what an application embeds (DESIGN.md "License manager").
+
+It activates a license, keeps the signed answer in a license file, checks online and falls
+back to the file (within ``offline_grace``) when the server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Optional, Tuple, Union
+
+from ._http import Answer
+from ._parse import parse_time
+from .client import Client
+from .errors import LocalLicenseError, NetworkError
+from .hardware import hardware_id as default_hardware_id
+from .license_file import LicenseFile, read_license_file, write_atomic
+from .models import Feature, Identity, License
+
+#: How far the clock may seem to go back before a local check calls it tampering.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+DEFAULT_OFFLINE_GRACE = timedelta(days=7)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class CheckResult:
+    """The outcome of :meth:`LicenseManager.check` or :meth:`LicenseManager.local_check`.
+
+    ``offline`` is true when the answer comes from the license file, not from the server.
+    """
+
+    license: License
+    offline: bool
+    last_server_contact: datetime
+
+
+class LicenseManager:
+    """Activation, online and offline checks of one product's license on this device.
+
+    ``hardware_id`` defaults to :func:`licensor.hardware_id` salted with the product code;
+    ``now`` is the clock (tests inject one).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        product: str,
+        license_file: Union[str, "os.PathLike[str]"],
+        *,
+        hardware_id: Optional[str] = None,
+        offline_grace: timedelta = DEFAULT_OFFLINE_GRACE,
+        now: Optional[Callable[[], datetime]] = None,
+    ) -> None:
+        if not product:
+            raise ValueError("LicenseManager needs a product")
+        self.client = client
+        self.product = product
+        self.license_file = os.fspath(license_file)
+        self.hardware_id = hardware_id or default_hardware_id(product)
+        self.offline_grace = offline_grace
+        self._clock = now or _utc_now
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now
+
+    # -- online operations --------------------------------------------------------------
+
+    def activate(self, license_key: str) -> License:
+        """Activate a key-based license on this device and store the answer."""
+        return self._activate(Identity(product=self.product, hardware_id=self.hardware_id,
+                                       license_key=license_key))
+
+    def activate_user(self, username: str, password: str) -> License:
+        """Activate a user-based license (``username`` may be ``email|ACCOUNT``)."""
+        return self._activate(Identity(product=self.product, hardware_id=self.hardware_id,
+                                       username=username, password=password))
+
+    def check(self) -> CheckResult:
+        """Check online and store the answer; on a network error only, check locally.
+
+        The offline answer (``offline=True``) is given only while the last server contact
+        is within ``offline_grace``; API and signature errors are raised as they are.
+        """
+        stored, _ = self._load()
+        try:
+            lic, answer = self.client._check(stored.identity(), False)
+        except NetworkError as exc:
+            try:
+                return self.local_check()
+            except LocalLicenseError as local:
+                raise local from exc
+        now = self._now()
+        self._store(stored.identity(), answer, now)
+        return CheckResult(license=lic, offline=False, last_server_contact=now)
+
+    def deactivate(self) -> None:
+        """Deactivate this device online, then remove the license file."""
+        stored, _ = self._load()
+        self.client.deactivate_license(stored.identity())
+        try:
+            os.remove(self.license_file)
+        except FileNotFoundError:
+            pass
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """Change the password of the stored license's user (user-based licenses only)."""
+        stored, _ = self._load()
+        if not stored.username:
+            raise ValueError("change_password needs a user-based license")
+        self.client.change_password(stored.username, old_password, new_password)
+
+    # -- local operations ---------------------------------------------------------------
+
+    def local_check(self) -> CheckResult:
+        """Verify the license file and the license's state without the server.
+
+        Raises :class:`LocalLicenseError` with the first failing check's code:
+        license_file_missing, license_file_invalid, hardware_id_mismatch, product_mismatch,
+        license_not_enabled, license_not_active, license_expired, clock_tampered,
+        offline_grace_expired.
+        """
+        stored, lic = self._load()
+        now = self._now()
+        if not lic.enabled:
+            raise LocalLicenseError("license_not_enabled", "the license is disabled")
+        if not lic.active:
+            raise LocalLicenseError("license_not_active", "the license is not active")
+        try:
+            validity = parse_time(lic.raw.get("validity_period"))
+        except ValueError:
+            raise LocalLicenseError("license_file_invalid",
+                                    "the stored validity_period is not a date") from None
+        if validity is not None:
+            if lic.allow_grace_period:
+                validity += timedelta(hours=lic.grace_period)
+            if now >= validity:
+                raise LocalLicenseError("license_expired", "the license has expired")
+        contact = stored.last_server_contact
+        if now < contact - CLOCK_TOLERANCE:
+            raise LocalLicenseError("clock_tampered",
+                                    "the clock is earlier than the last server contact")
+        if now - contact > self.offline_grace:
+            raise LocalLicenseError("offline_grace_expired",
+                                    "no server contact within the offline grace period")
+        return CheckResult(license=lic, offline=True, last_server_contact=contact)
+
+    def license(self) -> License:
+        """The stored license (verified signatures; no state checks)."""
+        return self._load()[1]
+
+    def feature(self, code: str) -> Optional[Feature]:
+        """The stored license's feature ``code``, unless it is absent or expired."""
+        return self._load()[1].feature(code, self._now())
+
+    def has_feature(self, code: str) -> bool:
+        """Whether the stored license has feature ``code`` (expired features excluded)."""
+        return self.feature(code) is not None
+
+    # -- the license file ---------------------------------------------------------------
+
+    def _activate(self, identity: Identity) -> License:
+        lic, answer = self.client._activate(identity)
+        self._store(identity, answer, self._now())
+        return lic
+
+    def _store(self, identity: Identity, answer: Answer, now: datetime) -> None:
+        record = LicenseFile(
+            product=identity.product, hardware_id=identity.hardware_id,
+            license_key=identity.license_key, username=identity.username,
+            body=answer.body, signature=answer.signature, last_server_contact=now,
+        )
+        write_atomic(self.license_file, record.to_json())
+
+    def _load(self) -> Tuple[LicenseFile, License]:
+        stored = read_license_file(self.license_file)
+        data = stored.verify(self.client._http.public_key)
+        if stored.hardware_id != self.hardware_id:
+            raise LocalLicenseError("hardware_id_mismatch",
+                                    "the license file belongs to another device")
+        if stored.product != self.product:
+            raise LocalLicenseError("product_mismatch",
+                                    "the license file belongs to another product")
+        return stored, License.from_raw(data)
