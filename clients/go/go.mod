@@ -1,0 +1,3 @@
+module github.com/licensor/licensor/clients/go
+
+go 1.22
