@@ -40,8 +40,23 @@ func (in *instance) api(method, path string, params map[string]any) result {
 }
 
 func (in *instance) apiAs(apiKey, sharedKey, base, method, path string, params map[string]any) result {
-	t := in.t
-	t.Helper()
+	in.t.Helper()
+	r, invalid, err := send(http.DefaultClient, apiKey, sharedKey, in.publicKey, base, method, path, params)
+	if err != nil {
+		in.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if invalid != nil {
+		in.t.Fatal(invalid)
+	}
+	return r
+}
+
+// send makes one signed License API request and reads the answer. err is a
+// request that got no complete answer; invalid an answer that breaks the
+// protocol (a 200 whose signature does not verify with publicPEM, or an
+// error body that is not {status, code, message}). It never fails a test,
+// so that goroutines may call it.
+func send(client *http.Client, apiKey, sharedKey, publicPEM, base, method, path string, params map[string]any) (r result, invalid, err error) {
 	u := base + "/api/v4/" + path
 	var body io.Reader
 	if method == http.MethodGet {
@@ -56,29 +71,29 @@ func (in *instance) apiAs(apiKey, sharedKey, base, method, path string, params m
 	}
 	req, err := http.NewRequest(method, u, body)
 	if err != nil {
-		t.Fatal(err)
+		return r, nil, err
 	}
 	date := time.Now().UTC().Format(http.TimeFormat)
 	req.Header.Set("Date", date)
 	req.Header.Set("Authorization", auth.AuthorizationHeader(apiKey, []byte(sharedKey), date))
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return r, nil, err
 	}
 	defer resp.Body.Close()
-	r := result{Status: resp.StatusCode, Header: resp.Header}
+	r = result{Status: resp.StatusCode, Header: resp.Header}
 	if r.Body, err = io.ReadAll(resp.Body); err != nil {
-		t.Fatal(err)
+		return r, nil, err
 	}
 	if r.Status == http.StatusOK {
-		if err := verifyV2(in.publicKey, r.Body, resp.Header.Get("LicenseSignature")); err != nil {
-			t.Fatalf("%s %s: the answer's signature does not verify: %v\n%s", method, path, err, r.Body)
+		if err := verifyV2(publicPEM, r.Body, resp.Header.Get("LicenseSignature")); err != nil {
+			invalid = fmt.Errorf("%s %s: the answer's signature does not verify: %v\n%s", method, path, err, r.Body)
 		}
 	} else if err := json.Unmarshal(r.Body, &r.Error); err != nil || r.Error.Code == "" {
-		t.Fatalf("%s %s: %d with a body that is not a License API error: %q", method, path, r.Status, r.Body)
+		invalid = fmt.Errorf("%s %s: %d with a body that is not a License API error: %q", method, path, r.Status, r.Body)
 	}
-	return r
+	return r, invalid, nil
 }
 
 // verifyV2 checks a LicenseSignature header over the exact body bytes

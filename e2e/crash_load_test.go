@@ -8,15 +8,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
-	"time"
-
-	"github.com/licensor/licensor/internal/auth"
 )
 
 // crashAPI sends signed License API requests to one server process.
@@ -37,43 +31,11 @@ type crashAnswer struct {
 // answer that breaks the protocol is reported in invalid, instead of failing
 // the test.
 func (c crashAPI) call(method, path string, params map[string]any) (crashAnswer, error) {
-	u := c.base + "/api/v4/" + path
-	var body io.Reader
-	if method == http.MethodGet {
-		q := url.Values{}
-		for k, v := range params {
-			q.Set(k, fmt.Sprint(v))
-		}
-		u += "?" + q.Encode()
-	} else {
-		b, _ := json.Marshal(params)
-		body = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, u, body)
+	r, invalid, err := send(c.client, c.in.apiKey, c.in.sharedKey, c.in.publicKey, c.base, method, path, params)
 	if err != nil {
 		return crashAnswer{}, err
 	}
-	date := time.Now().UTC().Format(http.TimeFormat)
-	req.Header.Set("Date", date)
-	req.Header.Set("Authorization", auth.AuthorizationHeader(c.in.apiKey, []byte(c.in.sharedKey), date))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return crashAnswer{}, err
-	}
-	defer resp.Body.Close()
-	a := crashAnswer{result: result{Status: resp.StatusCode, Header: resp.Header}}
-	if a.Body, err = io.ReadAll(resp.Body); err != nil {
-		return crashAnswer{}, err
-	}
-	if a.Status == http.StatusOK {
-		if err := verifyV2(c.in.publicKey, a.Body, resp.Header.Get("LicenseSignature")); err != nil {
-			a.invalid = fmt.Errorf("%s %s: the answer's signature does not verify: %v: %s", method, path, err, a.Body)
-		}
-	} else if err := json.Unmarshal(a.Body, &a.Error); err != nil || a.Error.Code == "" {
-		a.invalid = fmt.Errorf("%s %s: %d with a body that is not a License API error: %q", method, path, a.Status, a.Body)
-	}
-	return a, nil
+	return crashAnswer{result: r, invalid: invalid}, nil
 }
 
 // crashDevice is an activation of crashProduct.

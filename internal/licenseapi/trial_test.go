@@ -163,11 +163,12 @@ func TestTrialKeyNeverShowsAnExistingUsersPassword(t *testing.T) {
 // Concurrent user-based trials for one new e-mail create one license user;
 // none fails, and exactly one answer carries its password.
 func TestTrialKeyConcurrentNewUser(t *testing.T) {
-	c := newCatalog(t)
+	// More trials than one address gets by default race here.
+	c := newCatalog(t, func(cfg *app.Config) { cfg.Trials = licensing.TrialLimit{PerIP: 1000, Window: time.Hour} })
 	ctx := context.Background()
 	_, err := c.App.Service.SetProduct(ctx, c.CompanyID, "USER", []string{"allow_trial=true", "trial_days=7"})
 	must(t, err)
-	const n = 16
+	const n = 40
 	results := race(n, func(i int) testkit.Response {
 		return c.get("trial_key", map[string]string{"product": "USER", "hardware_id": fmt.Sprintf("racer-%d", i), "email": "race@example.com"})
 	})
@@ -198,7 +199,7 @@ func TestTrialKeyConcurrentNewUser(t *testing.T) {
 // One device gets one trial of a product, however many ask at once.
 func TestTrialKeyConcurrentOneDevice(t *testing.T) {
 	c := newCatalog(t)
-	const n = 12
+	const n = 40
 	results := race(n, func(int) testkit.Response {
 		return c.get("trial_key", map[string]string{"product": "KEY", "hardware_id": "one-device"})
 	})

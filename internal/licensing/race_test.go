@@ -37,7 +37,7 @@ func TestConcurrentInitHasOneWinner(t *testing.T) {
 	st := openStore(t)
 	s := newService(t, st, password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	ctx := context.Background()
-	if won := raceN(8, func(int) error { _, _, err := s.Init(ctx, "c"); return err }); won != 1 {
+	if won := raceN(40, func(int) error { _, _, err := s.Init(ctx, "c"); return err }); won != 1 {
 		t.Fatalf("%d inits succeeded, want 1", won)
 	}
 	cs, err := st.Reader().Companies(ctx)
@@ -62,7 +62,7 @@ func TestConcurrentAttachKeepsMaxLicenseUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	won := raceN(12, func(i int) error {
+	won := raceN(40, func(i int) error {
 		_, err := s.CreateLicenseUser(ctx, company, UserSpec{LicenseID: lic.ID, Email: fmt.Sprintf("u%d@example.com", i), Password: "a fine password"})
 		return err
 	})
