@@ -30,10 +30,15 @@ import (
 // LICENSOR_* environment variables.
 type Config struct {
 	DataDir string // SQLite database and server secret live here
+	// DatabaseURL, when set, is a PostgreSQL database used instead of the
+	// data directory's SQLite; nothing is kept in DataDir then.
+	DatabaseURL string
+	Postgres    store.PostgresOptions
 	// Secret, when set, is the base64 server secret; otherwise it is read
-	// from (or created in) DataDir/secret.key. Instances sharing one
-	// database must share the secret.
-	Secret  string
+	// from SecretFile, or from (or created in) DataDir/secret.key on
+	// SQLite. Instances sharing one database must share the secret.
+	Secret     string
+	SecretFile string
 	KeyBits int // RSA key size when the signing key is first created
 	// SignatureCache is how many response signatures to remember (0: the
 	// default; negative: none).
@@ -124,6 +129,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.DatabaseURL != "" {
+		return openPostgres(ctx, cfg)
+	}
 	if cfg.DataDir == "" {
 		return nil, errors.New("a data directory is required")
 	}
@@ -146,6 +154,35 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	st, err := store.OpenSQLite(ctx, DatabasePath(cfg.DataDir), cfg.SQLite)
 	if err != nil {
 		return nil, err
+	}
+	a, err := build(ctx, cfg, st, box)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// openPostgres is Open for a PostgreSQL database: the secret must be given
+// (every instance needs the same one), and nothing touches the disk.
+func openPostgres(ctx context.Context, cfg Config) (*App, error) {
+	secret, err := serverSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	box, err := seal.New(secret)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenPostgres(ctx, cfg.DatabaseURL, cfg.Postgres)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Existing {
+		if ok, err := st.Initialized(ctx); err != nil || !ok {
+			st.Close()
+			return nil, errors.Join(fmt.Errorf("the PostgreSQL database: %w", ErrNotInitialized), err)
+		}
 	}
 	a, err := build(ctx, cfg, st, box)
 	if err != nil {
@@ -238,8 +275,10 @@ func createSigningKey(ctx context.Context, cfg Config, st *store.Store, box *sea
 	return err
 }
 
-// Handler returns the whole HTTP surface: the License API under /api/v4/
-// and a health check.
+// Handler returns the whole HTTP surface: the License API under /api/v4/,
+// /healthz (the process answers) and /readyz (it can serve: the database
+// answers with the schema this binary knows, and other instances' changes
+// reach it).
 func (a *App) Handler() http.Handler {
 	verifier := auth.NewVerifier(a.Service.Credential, a.cfg.MaxSkew, a.cfg.Now)
 	api := licenseapi.New(a.Service, verifier, a.Signer, a.cfg.Log, licenseapi.Config{
@@ -254,13 +293,15 @@ func (a *App) Handler() http.Handler {
 	// /api/v4/, gets the License API's JSON 404/405. A plain switch rather
 	// than a ServeMux: this sits in front of every request.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" && r.Method == http.MethodGet {
-			if err := a.Store.Ping(r.Context()); err != nil {
-				http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		if r.Method == http.MethodGet {
+			switch r.URL.Path {
+			case "/healthz":
+				_, _ = w.Write([]byte("ok\n"))
+				return
+			case "/readyz":
+				a.ready(w, r)
 				return
 			}
-			_, _ = w.Write([]byte("ok\n"))
-			return
 		}
 		api.ServeHTTP(w, r)
 	})
@@ -289,8 +330,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stop()
 	go a.Service.RunMaintenance(mctx, time.Minute)
 	// Changes made by the CLI or other instances reach this one's caches
-	// within this interval; its own changes at once.
-	go a.Store.WatchContent(mctx, 50*time.Millisecond)
+	// (SQLite: polled every 50 ms; PostgreSQL: LISTEN); its own at once.
+	go a.Store.WatchContent(mctx)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(conns.Listener(ln)) }()
@@ -308,4 +349,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return srv.Close()
 	}
 	return nil
+}
+
+// readyTimeout bounds a readiness check, so that a load balancer's probe
+// fails rather than hangs while the database does not answer.
+const readyTimeout = 2 * time.Second
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	if err := a.Store.Ready(ctx); err != nil {
+		a.cfg.Log.Debug("not ready", "err", err)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "not ready: "+store.ReadyProblem(err), http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
 }

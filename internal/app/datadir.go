@@ -26,6 +26,13 @@ func serverSecret(cfg Config) ([]byte, error) {
 	if cfg.Secret != "" {
 		return seal.ParseSecret(cfg.Secret)
 	}
+	if cfg.SecretFile != "" {
+		return seal.LoadSecretFile(cfg.SecretFile)
+	}
+	if cfg.DatabaseURL != "" {
+		return nil, errors.New("with a database URL the server secret comes from LICENSOR_SECRET or --secret-file " +
+			"(every instance needs the same one; make one with `licensor secret new`)")
+	}
 	path := SecretPath(cfg.DataDir)
 	secret, err := seal.LoadSecretFile(path)
 	if !errors.Is(err, seal.ErrNoSecretFile) {

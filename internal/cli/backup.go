@@ -28,6 +28,9 @@ func runBackup(ctx context.Context, r *runner, args []string) error {
 	if *to == "" {
 		return usagef("--to FILE is required")
 	}
+	if s.databaseURL != "" {
+		return errPostgresBackup
+	}
 	if _, err := s.appConfig(nil); err != nil {
 		return err
 	}
@@ -72,6 +75,9 @@ func runRestore(ctx context.Context, r *runner, args []string) error {
 	}
 	if *from == "" {
 		return usagef("--from FILE is required")
+	}
+	if s.databaseURL != "" {
+		return errPostgresBackup
 	}
 	cfg, err := s.appConfig(slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {

@@ -62,6 +62,8 @@ func commands() []command {
 		{"device unblacklist", "lift a blacklisting: HWID", runDeviceUnblacklist},
 		{"backup", "write a consistent copy of the database while licensor serves: --to FILE", runBackup},
 		{"restore", "put a backup in place as a data directory's database: --from FILE", runRestore},
+		{"db copy", "copy an embedded (SQLite) install into an empty PostgreSQL database: --from DATA_DIR --to URL", runDBCopy},
+		{"secret new", "print (or --out FILE) a new server secret for --database-url deployments", runSecretNew},
 		{"sign", "print Date and Authorization headers for a License API request", runSign},
 		{"call", "send a signed License API request: METHOD PATH [JSON]", runCall},
 		{"version", "print the version", runVersion},

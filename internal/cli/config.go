@@ -25,9 +25,12 @@ import (
 // settings are the options shared by every command: each is a flag on
 // serve, and every command also reads it from its LICENSOR_* variable.
 type settings struct {
-	data    string
-	secret  string
-	keyBits int
+	data        string
+	databaseURL hiddenString // may carry a password: never shown as a default
+	dbMaxConns  int
+	secret      string
+	secretFile  string
+	keyBits     int
 
 	argonMemory, argonTime, argonThreads uint
 	hashWorkers, hashQueue               int
@@ -122,6 +125,9 @@ func envDefaults(env Env) (settings, error) {
 		}
 	}
 	str("LICENSOR_DATA", &s.data)
+	str("LICENSOR_DATABASE_URL", (*string)(&s.databaseURL))
+	num("LICENSOR_DATABASE_MAX_CONNS", func(n int64) { s.dbMaxConns = int(n) })
+	str("LICENSOR_SECRET_FILE", &s.secretFile)
 	str("LICENSOR_SQLITE_SYNCHRONOUS", &s.sqliteSync)
 	boolean("LICENSOR_RATE_LIMITS", &s.rateLimits)
 	str("LICENSOR_RATE_LIMIT_IP", &s.rateIP)
@@ -155,9 +161,15 @@ func envDefaults(env Env) (settings, error) {
 	return s, nil
 }
 
-// dataFlag registers --data, which every command takes.
+// dataFlag registers where the data is (--data, or --database-url and the
+// secret), which every command takes.
 func (s *settings) dataFlag(fs *flag.FlagSet) {
 	fs.StringVar(&s.data, "data", s.data, "data directory (SQLite database, server secret) [LICENSOR_DATA]")
+	fs.Var(&s.databaseURL, "database-url",
+		"PostgreSQL database to use instead of --data, as postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full; the server secret then comes from LICENSOR_SECRET or --secret-file [LICENSOR_DATABASE_URL]")
+	fs.IntVar(&s.dbMaxConns, "database-max-conns", s.dbMaxConns,
+		"PostgreSQL connections this process opens at most (0: 4 per CPU core, at least 8); across instances keep the sum under the server's max_connections [LICENSOR_DATABASE_MAX_CONNS]")
+	fs.StringVar(&s.secretFile, "secret-file", s.secretFile, "file holding the base64 server secret (instead of DATA/secret.key or LICENSOR_SECRET) [LICENSOR_SECRET_FILE]")
 	fs.StringVar(&s.sqliteSync, "sqlite-synchronous", s.sqliteSync,
 		"full: every answered write is on disk (survives power loss); normal: about 30% more write throughput, but an OS crash can lose writes already answered [LICENSOR_SQLITE_SYNCHRONOUS]")
 }
@@ -231,7 +243,10 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	}
 	return app.Config{
 		DataDir:        s.data,
+		DatabaseURL:    string(s.databaseURL),
+		Postgres:       store.PostgresOptions{MaxConns: s.dbMaxConns},
 		Secret:         s.secret,
+		SecretFile:     s.secretFile,
 		KeyBits:        s.keyBits,
 		SQLite:         store.SQLiteOptions{Synchronous: s.sqliteSync},
 		RateLimits:     limits,
@@ -314,3 +329,23 @@ func orOff(n int) int {
 	}
 	return n
 }
+
+// hiddenString is a flag value whose default is never printed by -h: a
+// database URL from the environment usually carries a password.
+type hiddenString string
+
+func (h *hiddenString) String() string { return "" }
+
+func (h *hiddenString) Set(v string) error { *h = hiddenString(v); return nil }
+
+// where names the database for messages: the data directory, or the
+// PostgreSQL database without its credentials.
+func (s *settings) where() string {
+	if s.databaseURL == "" {
+		return s.data
+	}
+	return store.DescribeURL(string(s.databaseURL))
+}
+
+// errPostgresBackup refuses the SQLite-only backup commands on PostgreSQL.
+var errPostgresBackup = usageError{"with --database-url, back up and restore with PostgreSQL's own tools (pg_dump, pg_basebackup and WAL archiving); see the README's deployment section"}

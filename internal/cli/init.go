@@ -54,7 +54,7 @@ func runInit(ctx context.Context, r *runner, args []string) error {
 	defer a.Close()
 	companyID, cred, err := a.Service.Init(ctx, *name)
 	if err != nil {
-		return fmt.Errorf("%s: %w", s.data, err)
+		return fmt.Errorf("%s: %w", s.where(), err)
 	}
 	result := map[string]any{
 		"company_id":     companyID,
@@ -72,7 +72,7 @@ func runInit(ctx context.Context, r *runner, args []string) error {
 		outFile, written = nil, true
 	}
 	return r.print(*asJSON, result,
-		fmt.Sprintf("initialized %s", s.data),
+		fmt.Sprintf("initialized %s", s.where()),
 		fmt.Sprintf("company id:  %d", companyID),
 		fmt.Sprintf("API key:     %s", cred.APIKey),
 		fmt.Sprintf("shared key:  %s   (shown once; keep it secret)", cred.SharedKey),

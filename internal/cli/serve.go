@@ -48,13 +48,13 @@ func runServe(ctx context.Context, r *runner, args []string) error {
 	}
 	defer a.Close()
 	if _, err := a.Service.DefaultCompany(ctx); err != nil {
-		log.Warn("no company yet: requests cannot be authorized until you run `licensor init`", "data", s.data)
+		log.Warn("no company yet: requests cannot be authorized until you run `licensor init`", "data", s.where())
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("licensor listening", "addr", ln.Addr().String(), "data", s.data, "version", Version)
+	log.Info("licensor listening", "addr", ln.Addr().String(), "data", s.where(), "version", Version)
 	if err := a.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -2,7 +2,6 @@ package licenseapi_test
 
 import (
 	"bufio"
-	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
@@ -84,15 +83,14 @@ func TestBrokenBodiesAreClientErrors(t *testing.T) {
 // A write lock held by another process past the busy timeout is overload:
 // 503 server_busy with Retry-After, and nothing changes.
 func TestHeldWriteLockIsServerBusy(t *testing.T) {
-	c := newCatalog(t, func(cfg *app.Config) { cfg.SQLite = store.SQLiteOptions{BusyTimeout: 200 * time.Millisecond} })
+	c := newCatalog(t, func(cfg *app.Config) {
+		cfg.SQLite = store.SQLiteOptions{BusyTimeout: 200 * time.Millisecond}
+		cfg.Postgres.LockTimeout = 200 * time.Millisecond
+	})
 	c.keyLicense("BUSY-1", 5)
-	other, err := sql.Open("sqlite", "file:"+app.DatabasePath(c.DataDir)+"?_pragma=busy_timeout(5000)&_txlock=immediate")
-	must(t, err)
-	defer other.Close()
-	tx, err := other.Begin() // BEGIN IMMEDIATE: holds the write lock
-	must(t, err)
+	release := c.HoldWriteLock(t)
 	r := c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": "hw-busy", "license_key": "BUSY-1"})
-	must(t, tx.Rollback())
+	release()
 	wantError(t, r, 503, "server_busy")
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatal("503 without Retry-After")
@@ -158,11 +156,8 @@ func TestOverlongParametersAreRefused(t *testing.T) {
 
 func (c *catalog) deviceCount(t *testing.T) int {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+app.DatabasePath(c.DataDir)+"?mode=ro")
-	must(t, err)
-	defer db.Close()
 	var n int
-	must(t, db.QueryRow(`SELECT count(*) FROM devices`).Scan(&n))
+	must(t, c.DB(t).QueryRow(`SELECT count(*) FROM devices`).Scan(&n))
 	return n
 }
 
@@ -237,15 +232,11 @@ func TestRateLimits(t *testing.T) {
 func TestRequestTimeoutIsServerBusy(t *testing.T) {
 	c := newCatalog(t, func(cfg *app.Config) { cfg.RequestTimeout = 300 * time.Millisecond })
 	c.keyLicense("SLOW-1", 5)
-	other, err := sql.Open("sqlite", "file:"+app.DatabasePath(c.DataDir)+"?_pragma=busy_timeout(5000)&_txlock=immediate")
-	must(t, err)
-	defer other.Close()
-	tx, err := other.Begin() // holds the write lock longer than the request may wait
-	must(t, err)
+	release := c.HoldWriteLock(t) // longer than the request may wait
 	start := time.Now()
 	r := c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": "hw-slow", "license_key": "SLOW-1"})
 	waited := time.Since(start)
-	must(t, tx.Rollback())
+	release()
 	wantError(t, r, 503, "server_busy")
 	// The database's own busy timeout is 10 s: an answer well within it
 	// came from the request timeout (a generous bound, not a speed test).

@@ -67,7 +67,7 @@ func New(svc *licensing.Service, verifier *auth.Verifier, signer *signing.Signer
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg, cache: newResponseCache(cfg.ResponseCacheBytes),
+	a := &API{svc: svc, verifier: verifier, signer: signer, log: log, cfg: cfg, cache: newResponseCache(cfg.ResponseCacheBytes, svc.Fresh),
 		limits: newLimiters(cfg.RateLimits, cfg.Now)}
 	a.routes = make(map[string]map[string]route)
 	for _, rt := range a.routeTable() {

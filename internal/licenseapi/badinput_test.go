@@ -19,7 +19,6 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/licensor/licensor/internal/app"
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/testkit"
@@ -48,13 +47,18 @@ func TestBadInput(t *testing.T) {
 	}
 	cases := badMatrix(w, routes, eps)
 
-	db, err := sql.Open("sqlite", "file:"+app.DatabasePath(c.DataDir)+"?mode=ro")
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := c.DB(t)
 	// One connection, so that PRAGMA data_version, which moves whenever
 	// another connection commits, tells cheaply when to hash again.
 	db.SetMaxOpenConns(1)
 	version := func() (v int64) { must(t, db.QueryRow("PRAGMA data_version").Scan(&v)); return v }
+	tableSums := tableSums
+	if c.Postgres() {
+		// No such cheap signal on PostgreSQL: hash after every case.
+		n := int64(0)
+		version = func() int64 { n++; return n }
+		tableSums = func(t *testing.T, db *sql.DB) map[string]string { return testkit.PostgresTableSums(t, db) }
+	}
 	before, seen := tableSums(t, db), version()
 	prev := before
 	for _, bc := range cases {

@@ -13,9 +13,8 @@ const DefaultResponseCacheBytes = 32 << 20
 // responseCache remembers the signed responses of checks (check_license,
 // check_bundle), which applications repeat far more often than anything
 // changes. An entry answers only while
-//   - the content generation it was made in is current: any change to what
-//     the API shows, by any process, moves the generation on (store
-//     migration 0003) and empties the cache;
+//   - nothing that touches its licenses, or may touch any license, has
+//     changed since it was read, by any process (store.Fresh);
 //   - its time has not run out: the next moment the response would change by
 //     itself (an expiry, a start date), and at most deviceSeenRefresh so that
 //     the device's last_seen_at and telemetry are still recorded.
@@ -26,67 +25,64 @@ const DefaultResponseCacheBytes = 32 << 20
 type responseCache struct {
 	mu         sync.Mutex
 	limit      int // bytes per generation
-	gen        uint64
+	fresh      func(mark uint64, licenses ...int64) bool
 	young, old map[string]*cachedResponse
 	youngBytes int
 }
 
 type cachedResponse struct {
-	body   []byte
-	length []string // Content-Length header value
-	sig    []string // LicenseSignature header value
-	until  time.Time
+	body     []byte
+	length   []string // Content-Length header value
+	sig      []string // LicenseSignature header value
+	until    time.Time
+	mark     uint64  // taken before the data was read
+	licenses []int64 // the licenses the answer shows
 }
 
 // deviceSeenRefresh is the longest a cached check answers without reaching
 // the database, which records the device as seen.
 const deviceSeenRefresh = 4 * time.Minute
 
-func newResponseCache(limitBytes int) *responseCache {
+func newResponseCache(limitBytes int, fresh func(mark uint64, licenses ...int64) bool) *responseCache {
 	if limitBytes <= 0 {
 		return nil
 	}
-	return &responseCache{limit: limitBytes / 2, young: map[string]*cachedResponse{}, old: map[string]*cachedResponse{}}
+	return &responseCache{limit: limitBytes / 2, fresh: fresh, young: map[string]*cachedResponse{}, old: map[string]*cachedResponse{}}
 }
 
 func cacheKey(r *http.Request, credentialID int64) string {
 	return strconv.FormatInt(credentialID, 10) + " " + r.URL.Path + "?" + r.URL.RawQuery
 }
 
-func (c *responseCache) get(key string, gen uint64, now time.Time) (*cachedResponse, bool) {
+func (c *responseCache) get(key string, now time.Time) (*cachedResponse, bool) {
 	if c == nil {
 		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return nil, false
-	}
 	e, ok := c.young[key]
 	if !ok {
 		if e, ok = c.old[key]; ok {
 			c.putLocked(key, e)
 		}
 	}
-	if !ok || !now.Before(e.until) {
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(e.until) || !c.fresh(e.mark, e.licenses...) {
+		delete(c.young, key)
 		return nil, false
 	}
 	return e, true
 }
 
-// put stores a response made while gen was current.
-func (c *responseCache) put(key string, gen uint64, e *cachedResponse) {
-	if c == nil {
-		return
+// put stores a response; e.mark and e.licenses say what it was read from.
+func (c *responseCache) put(key string, e *cachedResponse) {
+	if c == nil || !c.fresh(e.mark, e.licenses...) {
+		return // changed while it was being made
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		if gen < c.gen {
-			return // made from data older than what the cache holds now
-		}
-		c.gen, c.young, c.old, c.youngBytes = gen, map[string]*cachedResponse{}, map[string]*cachedResponse{}, 0
-	}
 	c.putLocked(key, e)
 }
 

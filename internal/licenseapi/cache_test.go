@@ -6,10 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/licensor/licensor/internal/app"
 	"github.com/licensor/licensor/internal/auth"
-	"github.com/licensor/licensor/internal/licensing"
-	"github.com/licensor/licensor/internal/password"
 	"github.com/licensor/licensor/internal/testkit"
 )
 
@@ -52,10 +49,7 @@ func TestCheckCacheSignsChangedResponsesAfresh(t *testing.T) {
 func TestCheckCacheSeesOtherProcesses(t *testing.T) {
 	c, id := cachedCatalog(t)
 	c.license(c.get("check_license", checkQuery), "hw", "CACHE-KEY")
-	other, err := app.Open(context.Background(), app.Config{DataDir: c.DataDir, Argon2: testkit.FastArgon2,
-		HashPool: password.PoolConfig{Workers: 1}, Throttle: licensing.DefaultThrottle, Existing: true})
-	must(t, err)
-	defer other.Close()
+	other := c.OpenOther(t)
 	must(t, other.Service.SetLicenseEnabled(context.Background(), c.CompanyID, id, false))
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -171,9 +171,9 @@ func (a *API) checkBundle(w http.ResponseWriter, r *http.Request, cred *auth.Cre
 func (a *API) cachedCheck(w http.ResponseWriter, r *http.Request, cred *auth.Credential,
 	check func(licensing.CheckInput, wire.LicenseOptions) (any, []*licensing.LicenseView, error)) error {
 	key := cacheKey(r, cred.ID)
-	gen := a.svc.Generation() // before reading, so that a change meanwhile is not missed
+	mark := a.svc.Mark() // before reading, so that a change meanwhile is not missed
 	now := time.Now()
-	if e, ok := a.cache.get(key, gen, now); ok {
+	if e, ok := a.cache.get(key, now); ok {
 		writeSignedHeaders(w, e.body, e.length, e.sig)
 		return nil
 	}
@@ -190,13 +190,15 @@ func (a *API) cachedCheck(w http.ResponseWriter, r *http.Request, cred *auth.Cre
 		return err
 	}
 	until := now.Add(deviceSeenRefresh)
+	ids := make([]int64, 0, len(views))
 	for _, v := range views {
 		if t := v.ChangesAt(); !t.IsZero() && t.Before(until) {
 			until = t
 		}
+		ids = append(ids, v.License.ID)
 	}
-	e := &cachedResponse{body: body, length: []string{strconv.Itoa(len(body))}, sig: []string{sig}, until: until}
-	a.cache.put(key, gen, e)
+	e := &cachedResponse{body: body, length: []string{strconv.Itoa(len(body))}, sig: []string{sig}, until: until, mark: mark, licenses: ids}
+	a.cache.put(key, e)
 	writeSignedHeaders(w, e.body, e.length, e.sig)
 	return nil
 }

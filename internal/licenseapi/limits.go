@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/store"
 )
 
 // Every string a client sends has a maximum length in bytes; a longer one
@@ -45,7 +46,9 @@ var paramMax = map[string]int{
 	"reference": maxPersonal, "company_name": maxPersonal,
 }
 
-// checkLen refuses a value longer than its parameter's limit.
+// checkLen refuses a value longer than its parameter's limit, and one that
+// is not text (invalid UTF-8 or a NUL character, which no engine can store
+// or find alike).
 func checkLen(name, value string) error {
 	limit, ok := paramMax[name]
 	if !ok {
@@ -53,6 +56,9 @@ func checkLen(name, value string) error {
 	}
 	if len(value) > limit {
 		return problem.Newf(problem.CodeValidationError, "parameter %s is longer than %d bytes", name, limit)
+	}
+	if !store.StorableText(value) {
+		return problem.Newf(problem.CodeValidationError, "parameter %s must be UTF-8 text without NUL characters", name)
 	}
 	return nil
 }
@@ -64,8 +70,11 @@ func checkVariables(vars map[string]string) error {
 		return problem.Newf(problem.CodeValidationError, "variables: at most %d per request", maxVariables)
 	}
 	for k, v := range vars {
-		if k == "" || len(k) > maxVariableName {
-			return problem.Newf(problem.CodeValidationError, "variables: a name must have 1 to %d bytes", maxVariableName)
+		if k == "" || len(k) > maxVariableName || !store.StorableText(k) {
+			return problem.Newf(problem.CodeValidationError, "variables: a name must be text of 1 to %d bytes", maxVariableName)
+		}
+		if !store.StorableText(v) {
+			return problem.New(problem.CodeValidationError, fmt.Sprintf("variables: the value of %q must be UTF-8 text without NUL characters", k))
 		}
 		if len(v) > maxVariableValue {
 			return problem.New(problem.CodeValidationError, fmt.Sprintf("variables: the value of %q is longer than %d bytes", k, maxVariableValue))

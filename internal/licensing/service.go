@@ -82,37 +82,40 @@ func New(st *store.Store, hasher *password.Hasher, box *seal.Box, cfg Config, lo
 // credentialCacheSize bounds the credentials kept in memory.
 const credentialCacheSize = 4096
 
-// credentialCache keeps unsealed credentials for the current content
-// generation: every request needs its credential, and looking it up and
-// unsealing it costs more than the rest of a cached check. A revocation
-// moves the generation on and empties it.
+// credentialCache keeps unsealed credentials: every request needs its
+// credential, and looking it up and unsealing it costs more than the rest
+// of a cached check. An entry answers only while no change that may touch
+// everything (a revocation, a new product scope) happened since it was
+// read.
 type credentialCache struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[string]*auth.Credential
+	mu sync.Mutex
+	m  map[string]cachedCredential
+}
+
+type cachedCredential struct {
+	c    *auth.Credential
+	mark uint64
 }
 
 // Credential returns the live API credential for apiKey with its shared key
 // unsealed, for request authorization.
 func (s *Service) Credential(ctx context.Context, apiKey string) (*auth.Credential, error) {
-	gen := s.store.Generation() // before reading, so a change during the read is not missed
 	s.creds.mu.Lock()
-	if s.creds.gen == gen {
-		if c, ok := s.creds.m[apiKey]; ok {
-			s.creds.mu.Unlock()
-			return c, nil
-		}
-	}
+	e, ok := s.creds.m[apiKey]
 	s.creds.mu.Unlock()
+	if ok && s.store.Fresh(e.mark) {
+		return e.c, nil
+	}
+	mark := s.store.Mark() // before reading, so a change during the read is not missed
 	c, err := s.loadCredential(ctx, apiKey)
 	if err != nil {
 		return nil, err
 	}
 	s.creds.mu.Lock()
-	if s.creds.m == nil || s.creds.gen != gen || len(s.creds.m) >= credentialCacheSize {
-		s.creds.gen, s.creds.m = gen, make(map[string]*auth.Credential)
+	if s.creds.m == nil || len(s.creds.m) >= credentialCacheSize {
+		s.creds.m = make(map[string]cachedCredential)
 	}
-	s.creds.m[apiKey] = c
+	s.creds.m[apiKey] = cachedCredential{c: c, mark: mark}
 	s.creds.mu.Unlock()
 	return c, nil
 }
@@ -170,6 +173,10 @@ func errServerBusy(retry time.Duration) error {
 	return &problem.Error{Code: problem.CodeServerBusy, Message: "the server is busy, retry later", RetryAfter: retry}
 }
 
-// Generation changes whenever anything the License API shows may have
-// changed; caches of responses key on it.
-func (s *Service) Generation() uint64 { return s.store.Generation() }
+// Mark and Fresh let caches of responses follow changes (store.Mark,
+// store.Fresh): take a mark before reading, and an answer built from the
+// given licenses is fresh while nothing touching them changed since.
+func (s *Service) Mark() uint64 { return s.store.Mark() }
+
+// Fresh: see Mark.
+func (s *Service) Fresh(mark uint64, licenses ...int64) bool { return s.store.Fresh(mark, licenses...) }

@@ -28,7 +28,7 @@ import (
 // its length (its contract fixes every answer), and the bucket is stored.
 func userBucket(companyID int64, email string) string {
 	email = store.NormalizeEmail(email)
-	if len(email) > 254 {
+	if len(email) > 254 || !store.StorableText(email) {
 		sum := sha256.Sum256([]byte(email))
 		email = "sha256:" + hex.EncodeToString(sum[:])
 	}

@@ -37,6 +37,9 @@ func (q *Queries) CreateCredential(ctx context.Context, c Credential) (int64, er
 
 // LiveCredential returns the unrevoked credential with apiKey.
 func (q *Queries) LiveCredential(ctx context.Context, apiKey string) (*Credential, error) {
+	if !StorableText(apiKey) {
+		return nil, fmt.Errorf("credential: %w", ErrNotFound)
+	}
 	var c Credential
 	var created int64
 	err := q.db.QueryRowContext(ctx,

@@ -3,16 +3,12 @@ package store
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -85,6 +81,9 @@ func SchemaVersion(d Dialect) int64 {
 	return ms[len(ms)-1].version
 }
 
+// migrationLock is the PostgreSQL advisory lock key held while migrating.
+const migrationLock = 0x6c6963656e736f72 // "licensor"
+
 // Migrate applies every migration the database has not seen, each in its own
 // transaction. It refuses a database whose schema is newer than this binary,
 // which would mean an older licensor is pointed at a newer deployment.
@@ -92,6 +91,20 @@ func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := loadMigrations(s.dialect)
 	if err != nil {
 		return err
+	}
+	if s.dialect == Postgres {
+		// Instances starting together would otherwise apply the same
+		// migration twice. The lock is the session's, held on a
+		// connection of its own while the migrations run on others.
+		conn, err := s.write.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("wait for other instances' migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
 	}
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT PRIMARY KEY,
@@ -130,23 +143,29 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // isUniqueViolation reports whether err is a unique or primary-key
-// constraint failure.
+// constraint failure, on either engine.
 func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return false
+	return isSQLiteUniqueViolation(err) || isPostgresUniqueViolation(err)
 }
 
-// IsBusy reports whether err is the engine giving up on a lock another
-// connection holds (SQLite: SQLITE_BUSY or SQLITE_LOCKED after the busy
-// timeout). The request can be retried; it is not a fault of the server.
-func IsBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		code := se.Code() & 0xff // primary code of extended codes such as SQLITE_BUSY_SNAPSHOT
-		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+// IsBusy reports whether err is the database being momentarily unable to
+// serve the request rather than a fault of the request or the server:
+// SQLite giving up on a lock another connection holds after the busy
+// timeout, or PostgreSQL being unreachable, restarting, out of
+// connections, or aborting a transaction for a deadlock or a lock timeout.
+// The request can be retried.
+func IsBusy(err error) bool { return isSQLiteBusy(err) || isPostgresUnavailable(err) }
+
+// Initialized reports whether licensor's schema has been created in the
+// database.
+func (s *Store) Initialized(ctx context.Context) (bool, error) {
+	var n int64
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+	if err != nil {
+		if IsBusy(err) {
+			return false, err
+		}
+		return false, nil // no such table
 	}
-	return false
+	return n > 0, nil
 }

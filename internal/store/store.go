@@ -6,19 +6,11 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // ErrNotFound is returned (wrapped) when a looked-up row does not exist.
@@ -45,105 +37,89 @@ type Store struct {
 	path    string // SQLite: the database file
 	read    *sql.DB
 	write   *sql.DB
-	readers *preparedPool
-	writers *preparedPool
-	content contentGeneration
+	readQ   dbtx    // queries outside a transaction
+	writeQ  dbtx
+	txdb    func(*sql.Tx) dbtx
+	closers []func()
+	changes changeTracker
+	engine  engine
 }
 
-// SQLiteOptions tune the embedded database.
-type SQLiteOptions struct {
-	// Synchronous is "full" (the default) or "normal". With full, every
-	// committed transaction is on disk before the client is answered; with
-	// normal, WAL mode syncs only at checkpoints, so an OS crash or power
-	// loss can roll back writes that were answered (a process crash
-	// cannot). Normal costs less per write.
-	Synchronous string
-	// BusyTimeout is how long a writer waits for a lock held by another
-	// process (the CLI, a backup) before the write fails as busy; default
-	// 10 s.
-	BusyTimeout time.Duration
-}
-
-// OpenSQLite opens (creating if needed) the SQLite database at path in WAL
-// mode. The database and its -wal and -shm files are readable by the
-// owner only, whatever the umask.
-func OpenSQLite(ctx context.Context, path string, opts SQLiteOptions) (*Store, error) {
-	sync := strings.ToUpper(cmp.Or(opts.Synchronous, "full"))
-	if sync != "FULL" && sync != "NORMAL" {
-		return nil, fmt.Errorf("sqlite synchronous mode %q: use full or normal", opts.Synchronous)
-	}
-	busy := cmp.Or(opts.BusyTimeout, 10*time.Second)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create database directory: %w", err)
-	}
-	if err := createPrivate(path); err != nil {
-		return nil, err
-	}
-	// Pragmas go in the DSN so that every pooled connection gets them.
-	// _txlock=immediate takes the write lock at BEGIN, so a transaction
-	// never fails half-way on lock upgrade.
-	base := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)&_pragma=foreign_keys(1)",
-		path, busy.Milliseconds(), sync)
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
-	write.SetMaxOpenConns(1)
-	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
-	if err != nil {
-		write.Close()
-		return nil, err
-	}
-	n := max(4, 2*runtime.NumCPU())
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
-	s := &Store{dialect: SQLite, path: path, read: read, write: write, readers: newPreparedPool(read), writers: newPreparedPool(write)}
-	// Open the writer first so the file and WAL exist before readers
-	// (query_only connections cannot create them).
-	if err := write.PingContext(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := read.PingContext(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return s, nil
-}
-
-// createPrivate makes sure the database file exists with mode 0600 before
-// SQLite opens it: SQLite creates the file with the process umask (0644
-// typically) and gives the -wal and -shm files the mode of the database
-// file. Files left 0644 by an older licensor are tightened too.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("restrict %s: %w", p, err)
-		}
-	}
-	return nil
+// engine is what differs between SQLite and PostgreSQL once connected:
+// how this process learns which content its own transactions changed, and
+// how it hears of other processes' changes (sqlite.go, postgres.go).
+type engine interface {
+	// pending reads, inside a transaction about to commit, which licenses
+	// it changed (nil on engines that learn this after the commit).
+	pending(ctx context.Context, tx *sql.Tx) (changeSet, error)
+	// committed runs after each of this process's commits with what
+	// pending returned.
+	committed(ctx context.Context, cs changeSet)
+	// watch delivers other processes' changes to the tracker until ctx
+	// ends.
+	watch(ctx context.Context)
+	// ready reports whether change notification is working.
+	ready() error
 }
 
 // Dialect reports the engine.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes both pools.
+// Close closes the pools.
 func (s *Store) Close() error {
-	s.readers.close()
-	s.writers.close()
+	for _, c := range s.closers {
+		c()
+	}
+	if s.write == s.read {
+		return s.read.Close()
+	}
 	return errors.Join(s.write.Close(), s.read.Close())
 }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// Ready checks what a load balancer needs before it sends requests here:
+// the database answers, its schema is the one this binary knows, and
+// changes made by other instances reach this one's caches.
+func (s *Store) Ready(ctx context.Context) error {
+	var newest int64
+	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return &notReady{"database unavailable", err}
+	}
+	if want := SchemaVersion(s.dialect); newest != want {
+		return &notReady{fmt.Sprintf("database schema is version %d, this licensor needs %d", newest, want), nil}
+	}
+	if err := s.engine.ready(); err != nil {
+		return &notReady{"change notification is down", err}
+	}
+	return nil
+}
+
+// notReady is Ready's error: a problem fit to show a load balancer, and the
+// cause (which may name hosts) for the log.
+type notReady struct {
+	problem string
+	cause   error
+}
+
+func (e *notReady) Error() string {
+	if e.cause == nil {
+		return e.problem
+	}
+	return e.problem + ": " + e.cause.Error()
+}
+
+func (e *notReady) Unwrap() error { return e.cause }
+
+// ReadyProblem returns the part of a Ready error fit to show anyone.
+func ReadyProblem(err error) string {
+	var nr *notReady
+	if errors.As(err, &nr) {
+		return nr.problem
+	}
+	return "not ready"
+}
 
 // dbtx is what queries need: a pool or a transaction.
 type dbtx interface {
@@ -160,13 +136,13 @@ type Queries struct {
 
 // Reader returns Queries on the read pool, for lookups outside a
 // transaction.
-func (s *Store) Reader() *Queries { return &Queries{db: s.readers, dialect: s.dialect} }
+func (s *Store) Reader() *Queries { return &Queries{db: s.readQ, dialect: s.dialect} }
 
 // Writer returns Queries on the writer, for single-statement writes that
 // change nothing the License API shows (activity records: a device seen,
 // throttle failures, a re-hash). Changes to content go through WithTx, which
 // lets this process's caches see them at once.
-func (s *Store) Writer() *Queries { return &Queries{db: s.writers, dialect: s.dialect} }
+func (s *Store) Writer() *Queries { return &Queries{db: s.writeQ, dialect: s.dialect} }
 
 // WithTx runs fn in a write transaction, committing if fn returns nil and
 // rolling back otherwise.
@@ -184,15 +160,18 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) (err erro
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Queries{db: preparedTx{tx: tx, pool: s.writers}, dialect: s.dialect}); err != nil {
+	if err = fn(&Queries{db: s.txdb(tx), dialect: s.dialect}); err != nil {
 		return err
+	}
+	changed, err := s.engine.pending(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("read the transaction's changes: %w", err)
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	// Let this process's caches see its own change at once. A failure here
-	// moves the generation on, which is always safe.
-	_ = s.RefreshGeneration(ctx)
+	// Let this process's caches see its own change at once.
+	s.engine.committed(ctx, changed)
 	return nil
 }
 

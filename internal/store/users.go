@@ -98,6 +98,9 @@ func (q *Queries) LicenseUser(ctx context.Context, companyID, id int64) (*Licens
 // LicenseUserByEmail returns the company's license user whose email matches
 // case-insensitively.
 func (q *Queries) LicenseUserByEmail(ctx context.Context, companyID int64, email string) (*LicenseUser, error) {
+	if !StorableText(email) {
+		return nil, fmt.Errorf("license user: %w", ErrNotFound) // no stored e-mail can equal it
+	}
 	return q.oneLicenseUser(ctx, "license user",
 		`SELECT `+licenseUserColumns+` FROM license_users WHERE company_id = $1 AND email_normalized = $2`,
 		companyID, NormalizeEmail(email))

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"strings"
+	"unicode/utf8"
 )
 
 // prefixed qualifies every column of a column list with a table alias.
@@ -36,3 +37,10 @@ type scanPrefix struct {
 }
 
 func (s scanPrefix) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// StorableText reports whether s can be stored in (and so compared with) a
+// text column on every engine: PostgreSQL refuses invalid UTF-8 and NUL
+// characters, which SQLite would keep.
+func StorableText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}

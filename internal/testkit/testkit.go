@@ -1,5 +1,6 @@
 // Package testkit starts a real licensor for tests: the production wiring
-// (package app) on a fresh SQLite file under t.TempDir(), served over
+// (package app) on a fresh SQLite file under t.TempDir() (or a fresh
+// PostgreSQL database when the suite runs on PostgreSQL), served over
 // loopback TCP, with a client that signs requests as the SDKs do.
 package testkit
 
@@ -19,11 +20,16 @@ import (
 	"github.com/licensor/licensor/internal/auth"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/pgtest"
 )
 
 // FastArgon2 makes hashing cheap in tests; the production defaults are
 // tested once, in package password.
 var FastArgon2 = password.Params{Memory: 256, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// TestSecret is the server secret of test servers on PostgreSQL (on SQLite
+// each data directory makes its own).
+const TestSecret = "bGljZW5zb3ItdGVzdC1zZWNyZXQtMzItYnl0ZXMhISE="
 
 // Server is a running licensor with one initialized company.
 type Server struct {
@@ -34,6 +40,7 @@ type Server struct {
 	APIKey    string
 	SharedKey string
 	Logs      *SyncBuffer // everything the server logged
+	Config    app.Config  // what it was started with
 
 	t testing.TB
 }
@@ -53,6 +60,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 		Throttle: licensing.DefaultThrottle,
 		MaxSkew:  auth.DefaultMaxSkew,
 		Log:      slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if url := pgtest.NewDatabase(t); url != "" {
+		cfg.DatabaseURL, cfg.Secret = url, TestSecret
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -79,7 +89,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		}
 		a.Close()
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), DataDir: cfg.DataDir, App: a, CompanyID: companyID, APIKey: cred.APIKey, SharedKey: cred.SharedKey, Logs: logs, t: t}
+	return &Server{URL: "http://" + ln.Addr().String(), DataDir: cfg.DataDir, Config: cfg, App: a, CompanyID: companyID, APIKey: cred.APIKey, SharedKey: cred.SharedKey, Logs: logs, t: t}
 }
 
 // Response is a finished HTTP exchange.
