@@ -39,7 +39,7 @@ type Config struct {
 	// SQLite. Instances sharing one database must share the secret.
 	Secret     string
 	SecretFile string
-	KeyBits int // RSA key size when the signing key is first created
+	KeyBits    int // RSA key size when the signing key is first created
 	// SignatureCache is how many response signatures to remember (0: the
 	// default; negative: none).
 	SignatureCache int

@@ -118,7 +118,7 @@ func TestChangeTrackerKeepsTheHighestMark(t *testing.T) {
 	c.record(changeSet{licenses: []int64{7}})
 	mark := c.seq.Load()
 	c.record(changeSet{licenses: []int64{7 + changeStripes}}) // same stripe
-	storeMax(&c.stripes[stripe(7)], 1)                          // a late, older record
+	storeMax(&c.stripes[stripe(7)], 1)                        // a late, older record
 	if got := c.stripes[stripe(7)].Load(); got != mark+1 {
 		t.Fatalf("stripe = %d, want %d", got, mark+1)
 	}

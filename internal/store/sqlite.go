@@ -104,7 +104,6 @@ func createPrivate(path string) error {
 	return nil
 }
 
-
 // sqliteEngine follows content_changes (migration 0005). SQLite has one
 // writer at a time, so the log's sequence is the commit order and a reader
 // never sees a later row before an earlier one.

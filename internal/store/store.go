@@ -37,7 +37,7 @@ type Store struct {
 	path    string // SQLite: the database file
 	read    *sql.DB
 	write   *sql.DB
-	readQ   dbtx    // queries outside a transaction
+	readQ   dbtx // queries outside a transaction
 	writeQ  dbtx
 	txdb    func(*sql.Tx) dbtx
 	closers []func()
