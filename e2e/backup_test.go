@@ -63,6 +63,33 @@ func TestBackupWhileServingThenRestore(t *testing.T) {
 	mu.Lock()
 	before := append([]string(nil), acked...)
 	mu.Unlock()
+	var again *instance
+	if in.dbURL != "" {
+		again = pgDumpAndRestore(t, in)
+		close(stop)
+		wg.Wait()
+	} else {
+		again = backupAndRestore(t, in, stop, &wg)
+	}
+	again.serve()
+	for _, hw := range before {
+		var lic map[string]any
+		wantOK(t, again.api(http.MethodGet, "check_license", map[string]any{"product": "APP", "license_key": "BACKUP-0001", "hardware_id": hw}), &lic)
+		if lic["license_active"] != true {
+			t.Fatalf("device %s after restore: %v", hw, lic)
+		}
+	}
+	wantOK(t, again.api(http.MethodGet, "user_licenses", map[string]any{"product": "SEAT", "username": "kept@example.com", "password": "kept password"}), nil)
+	if key, err := again.cli("public-key"); err != nil || key != in.publicKey {
+		t.Fatalf("the restored server signs with another key (%v)", err)
+	}
+	t.Logf("%d writes acknowledged before the backup, %d in all", len(before), len(acked))
+}
+
+// backupAndRestore is the SQLite half: licensor backup while the writers
+// run (stopped once it is done), then licensor restore in another data
+// directory with the kept secret.
+func backupAndRestore(t *testing.T, in *instance, stop chan struct{}, wg *sync.WaitGroup) *instance {
 	file := filepath.Join(t.TempDir(), "licensor-backup.db")
 	var out struct {
 		Backup string `json:"backup"`
@@ -106,26 +133,65 @@ func TestBackupWhileServingThenRestore(t *testing.T) {
 		t.Fatalf("restore over a database = %v", err)
 	}
 
-	again := &instance{t: t, data: dir, logs: &testkit.SyncBuffer{}, apiKey: in.apiKey, sharedKey: in.sharedKey, publicKey: in.publicKey}
-	again.serve()
-	for _, hw := range before {
-		var lic map[string]any
-		wantOK(t, again.api(http.MethodGet, "check_license", map[string]any{"product": "APP", "license_key": "BACKUP-0001", "hardware_id": hw}), &lic)
-		if lic["license_active"] != true {
-			t.Fatalf("device %s after restore: %v", hw, lic)
+	return &instance{t: t, data: dir, logs: &testkit.SyncBuffer{}, apiKey: in.apiKey, sharedKey: in.sharedKey, publicKey: in.publicKey}
+}
+
+// pgDumpAndRestore is the PostgreSQL half, as the README tells a vendor:
+// licensor's own backup commands refuse and point at PostgreSQL's tools;
+// pg_dump runs while the writers do, pg_restore fills a new database, and
+// an instance with the same secret serves it.
+func pgDumpAndRestore(t *testing.T, in *instance) *instance {
+	file := filepath.Join(t.TempDir(), "licensor.dump")
+	for _, args := range [][]string{{"backup", "--to", file}, {"restore", "--from", file}} {
+		if _, err := in.cli(args...); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+			t.Fatalf("licensor %s on PostgreSQL = %v, want a pointer to pg_dump", args[0], err)
 		}
 	}
-	wantOK(t, again.api(http.MethodGet, "user_licenses", map[string]any{"product": "SEAT", "username": "kept@example.com", "password": "kept password"}), nil)
-	if key, err := again.cli("public-key"); err != nil || key != in.publicKey {
-		t.Fatalf("the restored server signs with another key (%v)", err)
+	if out, err := exec.Command(pgTool(t, "pg_dump"), "--format=custom", "--file", file, in.dbURL).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
 	}
-	t.Logf("%d writes acknowledged before the backup, %d in all", len(before), len(acked))
+	again := newInstance(t)
+	if out, err := exec.Command(pgTool(t, "pg_restore"), "--no-owner", "--exit-on-error", "--dbname", again.dbURL, file).CombinedOutput(); err != nil {
+		t.Fatalf("pg_restore: %v\n%s", err, out)
+	}
+	again.apiKey, again.sharedKey, again.publicKey = in.apiKey, in.sharedKey, in.publicKey
+	return again
+}
+
+// pgTool finds a PostgreSQL client program.
+func pgTool(t *testing.T, name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/" + name)
+	if len(m) == 0 {
+		t.Fatalf("%s not found", name)
+	}
+	return m[len(m)-1]
 }
 
 // A data directory whose secret.key is gone is refused by every command,
 // and no new secret is written next to the database.
 func TestMissingSecretIsRefusedByTheCLI(t *testing.T) {
 	in := start(t)
+	if in.dbURL != "" {
+		// With a database URL the secret is never on disk: without it, or
+		// with another, every command refuses and names the fix.
+		for _, args := range [][]string{{"public-key"}, {"company", "show"}, {"init"}, {"serve"}} {
+			_, err := in.cliEnv([]string{"LICENSOR_SECRET="}, args...)
+			if err == nil || !strings.Contains(err.Error(), "LICENSOR_SECRET or --secret-file") {
+				t.Fatalf("licensor %v without a secret = %v", args, err)
+			}
+			_, err = in.cliEnv([]string{"LICENSOR_SECRET=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}, args...)
+			if err == nil || !strings.Contains(err.Error(), "is this the server secret") {
+				t.Fatalf("licensor %v with another secret = %v", args, err)
+			}
+		}
+		if entries, _ := os.ReadDir(in.data); len(entries) > 0 {
+			t.Fatalf("commands on PostgreSQL wrote to the data directory: %v", entries)
+		}
+		return
+	}
 	secret := filepath.Join(in.data, "secret.key")
 	must(t, os.Remove(secret))
 	for _, args := range [][]string{{"public-key"}, {"company", "show"}, {"init"}} {

@@ -24,6 +24,7 @@ func TestIdleFloodUnderALowOpenFileLimit(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command("sh", "-c", `ulimit -n 256 && exec "$0" "$@"`, binary, "serve", "--data", in.data, "--addr", addr)
+	cmd.Env = in.env()
 	cmd.Stdout, cmd.Stderr = in.logs, in.logs
 	must(t, cmd.Start())
 	t.Cleanup(func() {

@@ -11,15 +11,12 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/licensor/licensor/internal/testkit"
 )
 
 const (
@@ -52,7 +49,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 
-	in := &instance{t: t, data: filepath.Join(t.TempDir(), "data"), logs: &testkit.SyncBuffer{}}
+	in := newInstance(t)
 	in.init()
 	keys, users := crashProvision(t, in)
 	t.Logf("serve flags %v; provisioned in %v", crashServeFlags, time.Since(began).Round(time.Millisecond))
@@ -87,7 +84,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 		}
 		srv = startCrashServer(t, in)
 		landed := st.verify(t, crashAPI{client: client, in: in, base: srv.url}, users)
-		crashIntegrity(t, in.data)
+		crashIntegrity(t, in)
 		t.Logf("round %d: restarted and verified %d active devices, %d deactivated devices, %d trials, %d users "+
 			"(%d with a password change unanswered, %d of which had landed) in %v",
 			round, len(st.active), len(st.inactive), len(st.trials), len(users), pending, landed, time.Since(verifyFrom).Round(time.Millisecond))
@@ -95,7 +92,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 
 	// A clean stop leaves a sound file too.
 	srv.stop(t)
-	crashIntegrity(t, in.data)
+	crashIntegrity(t, in)
 	t.Logf("total %v", time.Since(began).Round(time.Millisecond))
 }
 
@@ -181,6 +178,7 @@ func startCrashServer(t *testing.T, in *instance) *crashServer {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(binary, append([]string{"serve", "--data", in.data, "--addr", addr}, crashServeFlags...)...)
+	cmd.Env = in.env()
 	cmd.Stdout, cmd.Stderr = in.logs, in.logs
 	must(t, cmd.Start())
 	s := &crashServer{cmd: cmd, done: make(chan struct{}), url: "http://" + addr}

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/licensor/licensor/internal/pgtest"
 )
 
 // crashState is every acknowledged write so far.
@@ -156,11 +158,24 @@ func (st *crashState) verify(t *testing.T, api crashAPI, users []*crashUser) int
 	return int(landed.Load())
 }
 
-// crashIntegrity opens the SQLite file read-only and runs PRAGMA
-// integrity_check.
-func crashIntegrity(t *testing.T, data string) {
+// crashIntegrity checks the database: SQLite's PRAGMA integrity_check on
+// the file opened read-only, or on PostgreSQL amcheck over every index.
+func crashIntegrity(t *testing.T, in *instance) {
 	t.Helper()
-	path := filepath.Join(data, "licensor.db")
+	if in.dbURL != "" {
+		db := pgtest.Open(t, in.dbURL)
+		if _, err := db.Exec(`CREATE EXTENSION IF NOT EXISTS amcheck`); err != nil {
+			t.Fatalf("amcheck: %v", err)
+		}
+		var n int
+		err := db.QueryRow(`SELECT count(bt_index_check(c.oid, true)) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE c.relnamespace = current_schema()::regnamespace AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')`).Scan(&n)
+		if err != nil || n == 0 {
+			t.Fatalf("amcheck over %d indexes: %v", n, err)
+		}
+		return
+	}
+	path := filepath.Join(in.data, "licensor.db")
 	_, err := os.Stat(path)
 	must(t, err)
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")

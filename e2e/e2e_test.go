@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licensor/licensor/internal/pgtest"
 	"github.com/licensor/licensor/internal/testkit"
 )
 
@@ -42,10 +43,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// instance is a data directory with a running `licensor serve`.
+// instance is a data directory (or, when the suite runs on PostgreSQL, a
+// database of its own) with a running `licensor serve`.
 type instance struct {
 	t         *testing.T
 	data      string
+	dbURL     string // "" on SQLite
 	url       string
 	apiKey    string
 	sharedKey string
@@ -57,10 +60,26 @@ type instance struct {
 // with production settings.
 func start(t *testing.T) *instance {
 	t.Helper()
-	in := &instance{t: t, data: filepath.Join(t.TempDir(), "data"), logs: &testkit.SyncBuffer{}}
+	in := newInstance(t)
 	in.init()
 	in.serve()
 	return in
+}
+
+// newInstance prepares where an instance keeps its data, without running
+// anything.
+func newInstance(t *testing.T) *instance {
+	return &instance{t: t, data: filepath.Join(t.TempDir(), "data"), dbURL: pgtest.NewDatabase(t), logs: &testkit.SyncBuffer{}}
+}
+
+// env is the environment of the instance's commands: its data directory,
+// and on PostgreSQL its database and the shared test secret.
+func (in *instance) env() []string {
+	env := append(os.Environ(), "LICENSOR_DATA="+in.data)
+	if in.dbURL != "" {
+		env = append(env, "LICENSOR_DATABASE_URL="+in.dbURL, "LICENSOR_SECRET="+testkit.TestSecret)
+	}
+	return env
 }
 
 // init runs `licensor init` and keeps the credential it prints.
@@ -87,6 +106,7 @@ func (in *instance) serve() {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(binary, "serve", "--data", in.data, "--addr", addr)
+	cmd.Env = in.env()
 	cmd.Stdout, cmd.Stderr = in.logs, in.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -130,7 +150,7 @@ func (in *instance) cli(args ...string) (string, error) { return in.cliEnv(nil, 
 // cliEnv runs a licensor command with more environment variables.
 func (in *instance) cliEnv(env []string, args ...string) (string, error) {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(append(os.Environ(), "LICENSOR_DATA="+in.data), env...)
+	cmd.Env = append(in.env(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
