@@ -173,11 +173,18 @@ type crashServer struct {
 // kills it.
 func startCrashServer(t *testing.T, in *instance) *crashServer {
 	t.Helper()
+	return startServer(t, in, crashServeFlags...)
+}
+
+// startServer runs `licensor serve` with flags on the instance's data and a
+// free loopback port, and waits until it is ready (/readyz).
+func startServer(t *testing.T, in *instance, flags ...string) *crashServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(binary, append([]string{"serve", "--data", in.data, "--addr", addr}, crashServeFlags...)...)
+	cmd := exec.Command(binary, append([]string{"serve", "--data", in.data, "--addr", addr}, flags...)...)
 	cmd.Env = in.env()
 	cmd.Stdout, cmd.Stderr = in.logs, in.logs
 	must(t, cmd.Start())
@@ -193,7 +200,7 @@ func startCrashServer(t *testing.T, in *instance) *crashServer {
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(s.url + "/healthz")
+		resp, err := http.Get(s.url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
