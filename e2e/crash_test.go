@@ -164,6 +164,7 @@ func crashLoad(t *testing.T, round int, load time.Duration, ws []*crashWorker, s
 type crashServer struct {
 	cmd  *exec.Cmd
 	done chan struct{}
+	err  error // how the process ended, once done is closed
 	url  string
 }
 
@@ -189,7 +190,7 @@ func startServer(t *testing.T, in *instance, flags ...string) *crashServer {
 	cmd.Stdout, cmd.Stderr = in.logs, in.logs
 	must(t, cmd.Start())
 	s := &crashServer{cmd: cmd, done: make(chan struct{}), url: "http://" + addr}
-	go func() { _ = cmd.Wait(); close(s.done) }()
+	go func() { s.err = cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() {
 		select {
 		case <-s.done:

@@ -48,7 +48,8 @@ func TestMain(m *testing.M) {
 type instance struct {
 	t         *testing.T
 	data      string
-	dbURL     string // "" on SQLite
+	dbURL     string   // "" on SQLite
+	extraEnv  []string // appended to the environment of its commands
 	url       string
 	apiKey    string
 	sharedKey string
@@ -79,7 +80,7 @@ func (in *instance) env() []string {
 	if in.dbURL != "" {
 		env = append(env, "LICENSOR_DATABASE_URL="+in.dbURL, "LICENSOR_SECRET="+testkit.TestSecret)
 	}
-	return env
+	return append(env, in.extraEnv...)
 }
 
 // init runs `licensor init` and keeps the credential it prints.

@@ -160,7 +160,7 @@ func TestManagerTamperedFile(t *testing.T) {
 		wantLocal(t, err, CodeLicenseFileInvalid)
 	}
 	for name, edit := range map[string]func(*licenseFile){
-		"header byte":   func(lf *licenseFile) { lf.LicenseSignatureHeader = "B" + lf.LicenseSignatureHeader[1:] },
+		"header byte":   func(lf *licenseFile) { lf.LicenseSignatureHeader = flipFirst(lf.LicenseSignatureHeader) },
 		"no header":     func(lf *licenseFile) { lf.LicenseSignatureHeader = "" },
 		"license key":   func(lf *licenseFile) { lf.Request.LicenseKey = "ABCD-EFGX" },
 		"version":       func(lf *licenseFile) { lf.Version = 2 },
@@ -239,4 +239,13 @@ func TestWriteFileAtomic(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("directory holds %v", entries)
 	}
+}
+
+// flipFirst changes the first character of a base64 string to another one
+// (a fixed replacement would leave a signature starting with it intact).
+func flipFirst(s string) string {
+	if s[0] == 'B' {
+		return "C" + s[1:]
+	}
+	return "B" + s[1:]
 }

@@ -1,7 +1,7 @@
-// Package pgtest gives tests a fresh, empty PostgreSQL database when the
-// test command runs the suite on PostgreSQL (LICENSOR_TEST_POSTGRES names a
-// throwaway cluster that scripts/test starts), so that the same tests run
-// on both engines.
+// Package pgtest gives tests fresh, empty PostgreSQL databases on the
+// throwaway cluster scripts/test starts (LICENSOR_TEST_POSTGRES), and tells
+// which engine the suite runs on (LICENSOR_TEST_ENGINE=postgres or sqlite,
+// the default), so that the same tests run on both engines.
 package pgtest
 
 import (
@@ -22,16 +22,31 @@ import (
 // e.g. postgres://postgres@127.0.0.1:54329/postgres.
 const EnvAdminURL = "LICENSOR_TEST_POSTGRES"
 
+// EnvEngine names the variable choosing the engine: "postgres" or
+// "sqlite" (the default).
+const EnvEngine = "LICENSOR_TEST_ENGINE"
+
 // Enabled reports whether the suite runs on PostgreSQL.
-func Enabled() bool { return os.Getenv(EnvAdminURL) != "" }
+func Enabled() bool { return os.Getenv(EnvEngine) == "postgres" }
 
 // NewDatabase creates an empty database for this test, dropped when it
-// ends, and returns its URL; "" when the suite runs on SQLite.
+// ends, and returns its URL when the suite runs on PostgreSQL; "" when it
+// runs on SQLite.
 func NewDatabase(t testing.TB) string {
+	t.Helper()
+	if !Enabled() {
+		return ""
+	}
+	return NewPostgresDatabase(t)
+}
+
+// NewPostgresDatabase creates an empty database on the test cluster
+// whatever the engine under test, for tests that involve both (db copy).
+func NewPostgresDatabase(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(EnvAdminURL)
 	if admin == "" {
-		return ""
+		t.Fatalf("this test needs a PostgreSQL cluster: set %s to a superuser URL (scripts/test starts a throwaway one)", EnvAdminURL)
 	}
 	cfg, err := pgx.ParseConfig(admin)
 	if err != nil {

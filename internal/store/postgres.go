@@ -187,6 +187,10 @@ func isPostgresUniqueViolation(err error) bool {
 // connections, and transactions aborted for a deadlock, a serialization
 // failure or a lock timeout.
 func isPostgresUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true // whatever the server said while refusing the connection
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -195,8 +199,7 @@ func isPostgresUnavailable(err error) bool {
 		}
 		return strings.HasPrefix(pe.Code, "08") // connection exceptions
 	}
-	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err)
+	return errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err)
 }
 
 // DescribeURL names a PostgreSQL database for messages and logs: host, port

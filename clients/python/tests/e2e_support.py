@@ -36,6 +36,7 @@ class Licensor:
 
     def __init__(self, binary: str, workdir: str) -> None:
         self.binary = binary
+        os.makedirs(workdir, exist_ok=True)  # for the log; licensor makes data/ only on SQLite
         self.data = os.path.join(workdir, "data")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
