@@ -15,6 +15,7 @@ import (
 func runSecretNew(_ context.Context, r *runner, args []string) error {
 	fs := r.newFlagSet("secret new")
 	out := fs.String("out", "", "write the secret to this new file (mode 0600) instead of standard output")
+	asJSON := fs.Bool("json", false, "print one JSON object (with --out: the file written, never the secret)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -25,8 +26,8 @@ func runSecretNew(_ context.Context, r *runner, args []string) error {
 		if _, err := rand.Read(secret); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintln(r.stdout, base64.StdEncoding.EncodeToString(secret))
-		return err
+		enc := base64.StdEncoding.EncodeToString(secret)
+		return r.print(*asJSON, map[string]any{"secret": enc}, enc)
 	}
 	if _, err := os.Lstat(*out); err == nil {
 		return fmt.Errorf("--out %s already exists: a new secret cannot open what the old one sealed", *out)
@@ -36,6 +37,7 @@ func runSecretNew(_ context.Context, r *runner, args []string) error {
 	} else if !created {
 		return fmt.Errorf("--out %s appeared meanwhile; left it as it is", *out)
 	}
-	_, err := fmt.Fprintf(r.stdout, "wrote a new server secret to %s (mode 0600)\nGive every instance the same file (--secret-file) or its contents (LICENSOR_SECRET), and keep a copy with your database backups.\n", *out)
-	return err
+	return r.print(*asJSON, map[string]any{"secret_file": *out},
+		fmt.Sprintf("wrote a new server secret to %s (mode 0600)", *out),
+		"Give every instance the same file (--secret-file) or its contents (LICENSOR_SECRET), and keep a copy with your database backups.")
 }

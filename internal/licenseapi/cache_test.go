@@ -3,6 +3,7 @@ package licenseapi_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -89,4 +90,63 @@ func TestCheckCacheEndsAtExpiry(t *testing.T) {
 	c.license(c.get("check_license", checkQuery), "hw", "CACHE-KEY")
 	time.Sleep(time.Until(soon) + 50*time.Millisecond)
 	wantError(t, c.get("check_license", checkQuery), 400, "license_expired")
+}
+
+// Cached checks are evicted per license: an activation on one license
+// leaves another license's cached answer in place. To tell a cached answer
+// from a fresh one, the test changes license B behind licensor's back with
+// its change trigger off, so only a fresh read would show the change.
+func TestCheckCacheIsPerLicense(t *testing.T) {
+	c, _ := cachedCatalog(t)
+	idB := c.keyLicense("OTHER-KEY", 3)
+	queryB := map[string]string{"product": "KEY", "hardware_id": "hw-b", "license_key": "OTHER-KEY"}
+	c.license(c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": "hw-b", "license_key": "OTHER-KEY"}), "hw-b", "OTHER-KEY")
+	before := c.get("check_license", queryB)
+	c.license(before, "hw-b", "OTHER-KEY")
+
+	db := c.DB(t)
+	if c.Postgres() {
+		_, err := db.Exec(`ALTER TABLE licenses DISABLE TRIGGER licenses_update_changed`)
+		must(t, err)
+		_, err = db.Exec(`UPDATE licenses SET metadata = '{"unseen":true}' WHERE id = $1`, idB)
+		must(t, err)
+		_, err = db.Exec(`ALTER TABLE licenses ENABLE TRIGGER licenses_update_changed`)
+		must(t, err)
+	} else {
+		must(t, func() error {
+			tx, err := db.Begin()
+			if err != nil {
+				return err
+			}
+			// Again, committed, with the trigger restored in the same
+			// transaction so that no change is logged.
+			for _, q := range []string{
+				`DROP TRIGGER licenses_update_changed`,
+				`UPDATE licenses SET metadata = '{"unseen":true}' WHERE id = ` + strconv.FormatInt(idB, 10),
+				`CREATE TRIGGER licenses_update_changed AFTER UPDATE ON licenses BEGIN INSERT INTO content_changes (license_id) VALUES (NEW.id); END`,
+			} {
+				if _, err := tx.Exec(q); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+			return tx.Commit()
+		}())
+	}
+	// An activation on license A, through the API.
+	c.license(c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": "hw-2", "license_key": "CACHE-KEY"}), "hw-2", "CACHE-KEY")
+	if c.get("check_license", checkQuery).Status != 200 {
+		t.Fatal("check of A")
+	}
+	after := c.get("check_license", queryB)
+	if string(after.Body) != string(before.Body) {
+		t.Fatalf("an activation on another license evicted B's cached answer:\n%s", after.Body)
+	}
+	// A change to B itself is seen at once.
+	_, err := c.App.Service.SetLicense(context.Background(), c.CompanyID, idB, []string{`metadata={"seen":true}`})
+	must(t, err)
+	m := c.license(c.get("check_license", queryB), "hw-b", "OTHER-KEY")
+	if m["metadata"].(map[string]any)["seen"] != true {
+		t.Fatalf("B's own change was not seen: %v", m["metadata"])
+	}
 }
