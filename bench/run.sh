@@ -5,6 +5,8 @@
 #   bench/run.sh                 # all benchmarks (about 4 minutes)
 #   bench/run.sh ChangePassword  # change_password vs the Argon2id bound, peak RSS
 #   bench/run.sh CheckLicense    # check_license vs hello world, 10k/100k/1M licenses
+#   bench/run.sh Engines         # check_license and activate+deactivate on SQLite,
+#                                # PostgreSQL with 1 and 2 instances (about 3 minutes)
 #
 # The benchmarks ignore b.N (they send fixed loads), hence -benchtime=1x.
 set -euo pipefail

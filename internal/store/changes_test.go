@@ -126,3 +126,56 @@ func TestChangeTrackerKeepsTheHighestMark(t *testing.T) {
 		t.Fatal("parseChanged")
 	}
 }
+
+// When this process loses track of other processes' changes, caches are
+// emptied rather than left stale: on SQLite when the log was pruned past
+// what it read, on PostgreSQL while the listening connection is down (every
+// 250 ms until it is back, and once more then).
+func TestLostChangesEmptyTheCaches(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, where := open(t)
+	other := reopen(t, s, where)
+	now := time.Now()
+	if s.Dialect() == SQLite {
+		e := s.engine.(*sqliteEngine)
+		e.poll(ctx) // finds its place in the log
+		for range 3 {
+			_, err := other.Writer().CreateCompany(ctx, "c", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := other.write.ExecContext(ctx, `DELETE FROM content_changes WHERE seq < (SELECT MAX(seq) FROM content_changes)`); err != nil {
+			t.Fatal(err)
+		}
+		mark := s.Mark()
+		e.poll(ctx)
+		if s.Fresh(mark) {
+			t.Fatal("a gap in the change log did not empty the caches")
+		}
+		return
+	}
+	go s.WatchContent(ctx)
+	eventually(t, "ready", func() bool { return s.Ready(ctx) == nil })
+	mark := s.Mark()
+	if _, err := other.write.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN `+contentChannel+`'`); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the lost listener noticed", func() bool { return !s.Fresh(mark) })
+	for {
+		if s.Ready(ctx) == nil {
+			break // reconnected
+		}
+		// While it is down, caches never live longer than the fallback
+		// interval.
+		m := s.Mark()
+		eventually(t, "caches emptied while listening is down", func() bool { return !s.Fresh(m) || s.Ready(ctx) == nil })
+	}
+	m := s.Mark()
+	if err := other.WithTx(ctx, func(q *Queries) error { _, err := q.CreateCompany(ctx, "after", now); return err }); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a change after reconnecting", func() bool { return !s.Fresh(m) })
+}
