@@ -36,6 +36,7 @@ type badWorld struct {
 	apiKey, sharedKey string
 	fullKey           string // KEY, active on hwActive; its one slot is taken
 	bundleKey         string // SUITE (KEY and KEY2), the same
+	consKey           string // KEY, a consumption license with nothing left, active on hwActive
 	hwActive          string
 	email, password   string // a license user of USER
 }
@@ -84,6 +85,12 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 		"/api/v4/check_bundle":  {base: idSuite, fields: append(append(slices.Clone(identityFields), telemetryFields...), "include_expired_features")},
 		"/api/v4/check_license_feature": {base: append(slices.Clone(idKey), [2]string{"feature", "pro"}),
 			fields: append(slices.Clone(identityFields), "feature")},
+		// Consumptions no license can take: every case is refused and
+		// nothing is written.
+		"/api/v4/add_consumption": {base: [][2]string{{"product", jsonStr("KEY")}, {"hardware_id", jsonStr(w.hwActive)}, {"license_key", jsonStr(w.consKey)}, {"consumptions", "1"}},
+			fields: append(slices.Clone(identityFields), "consumptions", "allow_overages", "max_overages")},
+		"/api/v4/add_feature_consumption": {base: [][2]string{{"product", jsonStr("KEY")}, {"hardware_id", jsonStr(w.hwActive)}, {"license_key", jsonStr(w.fullKey)}, {"feature", jsonStr("credits")}, {"consumptions", "1000"}},
+			fields: append(slices.Clone(identityFields), "feature", "consumptions")},
 		"/api/v4/trial_key":              {base: [][2]string{{"product", "USER"}, {"hardware_id", "hw-trial"}, {"email", "trial@example.com"}}, fields: trialFields},
 		"/api/v4/product_details":        {base: [][2]string{{"product", "KEY"}, {"include_latest_version", "true"}, {"include_custom_fields", "true"}}, fields: []string{"product", "include_latest_version", "include_custom_fields", "env"}},
 		"/api/v4/customer_license_users": {base: [][2]string{{"product", "KEY"}, {"customer", w.email}}, fields: []string{"product", "customer"}},
@@ -95,9 +102,9 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 
 func paramKind(field string) string {
 	switch {
-	case field == "license_id":
+	case field == "license_id", field == "consumptions", field == "max_overages":
 		return "int"
-	case strings.HasPrefix(field, "include_"):
+	case strings.HasPrefix(field, "include_"), field == "allow_overages":
 		return "bool"
 	case field == "variables":
 		return "vars"

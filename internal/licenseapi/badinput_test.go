@@ -98,7 +98,7 @@ func TestBadInput(t *testing.T) {
 // device. The setup writes; the checksum is taken after it.
 func provisionBad(t *testing.T, c *catalog) badWorld {
 	t.Helper()
-	w := badWorld{apiKey: c.APIKey, sharedKey: c.SharedKey, fullKey: "BADI-FULL-0001", bundleKey: "BADI-SUITE-0003", hwActive: "hw-1",
+	w := badWorld{apiKey: c.APIKey, sharedKey: c.SharedKey, fullKey: "BADI-FULL-0001", bundleKey: "BADI-SUITE-0003", consKey: "BADI-CONS-0004", hwActive: "hw-1",
 		email: "ann@example.com", password: "Badinput-Secret-42"}
 	ctx, svc, one := context.Background(), c.App.Service, int64(1)
 	c.keyLicense(w.fullKey, 1)
@@ -111,7 +111,10 @@ func provisionBad(t *testing.T, c *catalog) badWorld {
 	must(t, err)
 	_, err = svc.CreateLicense(ctx, c.CompanyID, licensing.LicenseSpec{Product: "SUITE", Key: w.bundleKey, MaxActivations: &one})
 	must(t, err)
+	_, err = svc.CreateLicense(ctx, c.CompanyID, licensing.LicenseSpec{Product: "KEY", Key: w.consKey, Type: "consumption", MaxActivations: &one, Settings: []string{"max_consumptions=0"}})
+	must(t, err)
 	c.license(c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": w.hwActive, "license_key": w.fullKey}), w.hwActive, w.fullKey)
+	c.license(c.post("activate_license", map[string]any{"product": "KEY", "hardware_id": w.hwActive, "license_key": w.consKey}), w.hwActive, w.consKey)
 	c.ok(c.post("activate_bundle", map[string]any{"product": "SUITE", "hardware_id": w.hwActive, "license_key": w.bundleKey}), nil)
 	c.license(c.post("activate_license", map[string]any{"product": "USER", "hardware_id": "hw-u", "username": w.email, "password": w.password}), "hw-u", w.email)
 	return w

@@ -3,7 +3,6 @@ package licenseapi
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/licensor/licensor/internal/auth"
 	"github.com/licensor/licensor/internal/licensing"
@@ -172,7 +171,7 @@ func (a *API) cachedCheck(w http.ResponseWriter, r *http.Request, cred *auth.Cre
 	check func(licensing.CheckInput, wire.LicenseOptions) (any, []*licensing.LicenseView, error)) error {
 	key := cacheKey(r, cred.ID)
 	mark := a.svc.Mark() // before reading, so that a change meanwhile is not missed
-	now := time.Now()
+	now := a.cfg.Now()   // the clock the rules use, so that cached answers end when theirs do
 	if e, ok := a.cache.get(key, now); ok {
 		writeSignedHeaders(w, e.body, e.length, e.sig)
 		return nil

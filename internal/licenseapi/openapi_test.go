@@ -195,12 +195,18 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	get("device_licenses", map[string]string{})
 	post("change_password", map[string]string{"username": "docuser@example.com", "password": "user password", "new_password": "new password!"})
 	post("change_password", map[string]string{"username": "docuser@example.com"})
+	cons := map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "consumptions": 4}
+	post("add_consumption", cons)
+	cons["consumptions"] = 100
+	post("add_consumption", cons)
+	post("add_feature_consumption", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "feature": "credits", "consumptions": 3})
+	post("add_feature_consumption", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "feature": "pro", "consumptions": 3})
 	post("deactivate_license", key)
 	post("deactivate_license", key)
 	post("deactivate_license", map[string]any{"product": "USER", "hardware_id": "doc-hw", "username": "docuser@example.com"})
 
-	if o.checked != 32 {
-		t.Fatalf("%d responses were checked, want 32", o.checked)
+	if o.checked != 36 {
+		t.Fatalf("%d responses were checked, want 36", o.checked)
 	}
 }
 

@@ -37,6 +37,8 @@ func (a *API) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v4/trial_key", h: a.trialKey},
 		{method: http.MethodGet, path: "/api/v4/product_details", h: a.productDetails},
 		{method: http.MethodGet, path: "/api/v4/check_license_feature", h: a.checkLicenseFeature},
+		{method: http.MethodPost, path: "/api/v4/add_consumption", h: a.addConsumption},
+		{method: http.MethodPost, path: "/api/v4/add_feature_consumption", h: a.addFeatureConsumption},
 		{method: http.MethodGet, path: "/api/v4/customer_license_users", h: a.customerLicenseUsers},
 		{method: http.MethodGet, path: "/api/v4/user_licenses", h: a.userLicenses},
 		{method: http.MethodGet, path: "/api/v4/device_licenses", h: a.deviceLicenses},

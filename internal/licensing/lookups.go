@@ -58,17 +58,7 @@ func (s *Service) CheckFeature(ctx context.Context, c Caller, id Identity, code 
 	if _, err := s.checkOne(ctx, c, f, CheckInput{Identity: id}, now); err != nil {
 		return nil, err
 	}
-	feat, err := s.store.Reader().LicenseFeature(ctx, f.license.ID, code)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, problem.Newf(problem.CodeUnsupportedProductFeature, "the license has no feature %q", code)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if feat.ExpiryDate != nil && !now.Before(*feat.ExpiryDate) {
-		return nil, problem.Newf(problem.CodeFeatureExpired, "feature %q has expired", code)
-	}
-	return feat, nil
+	return s.licenseFeature(ctx, f.license, code, now)
 }
 
 // UserLicenses lists the licenses of an authenticated license user,

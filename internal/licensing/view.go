@@ -34,7 +34,7 @@ func (v *LicenseView) Active() bool { return v.License.TimesActivated > 0 }
 // view loads what a LicenseView shows beyond the license itself.
 func (s *Service) view(ctx context.Context, f *found, device *store.Device, withVariables bool, now time.Time) (*LicenseView, error) {
 	r := s.store.Reader()
-	v := &LicenseView{License: *f.license, Key: f.key(), Product: *f.product, User: f.user, Device: device,
+	v := &LicenseView{License: currentLicense(*f.license, now), Key: f.key(), Product: *f.product, User: f.user, Device: device,
 		CompanyID: f.license.CompanyID, Now: now}
 	var err error
 	if f.license.CustomerID != nil {
@@ -44,6 +44,9 @@ func (s *Service) view(ctx context.Context, f *found, device *store.Device, with
 	}
 	if v.Features, err = r.LicenseFeatures(ctx, f.license.ID); err != nil {
 		return nil, err
+	}
+	for i := range v.Features {
+		v.Features[i].Consumption = current(f.license, v.Features[i].Consumption, now)
 	}
 	if v.CustomFields, err = r.LicenseCustomFields(ctx, f.license.ID, f.license.ProductID); err != nil {
 		return nil, err
@@ -86,7 +89,8 @@ func (s *Service) ShowLicense(ctx context.Context, companyID, id int64) (*Licens
 
 // ChangesAt returns the next moment after Now at which the view would
 // change by the passing of time alone (a start date, an expiry, a feature's
-// expiry), or the zero time if none is coming.
+// expiry, the end of a consumption period), or the zero time if none is
+// coming.
 func (v *LicenseView) ChangesAt() time.Time {
 	var next time.Time
 	consider := func(t *time.Time) {
@@ -102,8 +106,16 @@ func (v *LicenseView) ChangesAt() time.Time {
 		}
 		consider(&end)
 	}
+	l := &v.License
+	if _, end := periodBounds(l, l.ResetConsumption, l.ConsumptionPeriod, v.Now); !end.IsZero() {
+		consider(&end)
+	}
 	for i := range v.Features {
 		consider(v.Features[i].ExpiryDate)
+		c := &v.Features[i].Consumption
+		if _, end := periodBounds(l, c.ResetConsumption, c.ConsumptionPeriod, v.Now); !end.IsZero() {
+			consider(&end)
+		}
 	}
 	return next
 }

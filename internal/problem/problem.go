@@ -92,4 +92,8 @@ const (
 	CodeUnsupportedProductFeature    = "unsupported_product_feature"
 	CodeFeatureExpired               = "feature_expired"
 	CodeCustomerDoesNotExist         = "customer_does_not_exist"
+	CodeWrongLicenseType             = "wrong_license_type"
+	CodeLicenseNotEnoughConsumptions = "license_not_enough_consumptions"
+	CodeFeatureNotEnoughConsumptions = "feature_not_enough_consumptions"
+	CodeFeatureNotConsumption        = "feature_not_consumption"
 )

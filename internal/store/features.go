@@ -25,6 +25,9 @@ type Consumption struct {
 	MaxOverages                int64
 	ResetConsumption           bool
 	ConsumptionPeriod          *string
+	// PeriodStart is when the period TotalConsumptions counts began (Unix
+	// ms; 0: none yet). Only license features have one.
+	PeriodStart int64
 }
 
 // ProductFeature is a feature defined on a product; licenses get copies.
@@ -112,7 +115,8 @@ type LicenseFeature struct {
 
 const licenseFeatureSelect = `SELECT lf.id, lf.license_id, lf.product_feature_id, pf.code, pf.name, pf.feature_type,
 	pf.metadata, lf.expiry_date, lf.max_consumption, lf.total_consumptions, lf.allow_unlimited_consumptions,
-	lf.allow_negative_consumptions, lf.allow_overages, lf.max_overages, lf.reset_consumption, lf.consumption_period
+	lf.allow_negative_consumptions, lf.allow_overages, lf.max_overages, lf.reset_consumption, lf.consumption_period,
+	lf.consumption_period_start
 	FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id`
 
 func scanLicenseFeature(row interface{ Scan(...any) error }) (*LicenseFeature, error) {
@@ -122,7 +126,7 @@ func scanLicenseFeature(row interface{ Scan(...any) error }) (*LicenseFeature, e
 	c := &f.Consumption
 	err := row.Scan(&f.ID, &f.LicenseID, &f.ProductFeatureID, &f.Code, &f.Name, &f.FeatureType, &f.Metadata, &expiry,
 		&c.MaxConsumption, &c.TotalConsumptions, &c.AllowUnlimitedConsumptions, &c.AllowNegativeConsumptions,
-		&c.AllowOverages, &c.MaxOverages, &c.ResetConsumption, &period)
+		&c.AllowOverages, &c.MaxOverages, &c.ResetConsumption, &period, &c.PeriodStart)
 	if err != nil {
 		return nil, err
 	}

@@ -55,16 +55,19 @@ type License struct {
 	MaxOverages                int64
 	ResetConsumption           bool
 	ConsumptionPeriod          *string
-	MaxLicenseUsers            int64
-	OrderStoreID               string
-	Metadata                   string // a JSON object
-	BundleLicenseID            *int64 // set on the per-product licenses of a bundle license
-	AllowOfflineActivation     bool
-	IsAirGapped                bool
-	IsHardwareKeyAuth          bool
-	LicenseTemplateID          *int64
-	CreatedAt                  time.Time
-	UpdatedAt                  time.Time
+	// ConsumptionPeriodStart is when the period TotalConsumptions counts
+	// began (Unix ms; 0: none yet). See licensing's consumption periods.
+	ConsumptionPeriodStart int64
+	MaxLicenseUsers        int64
+	OrderStoreID           string
+	Metadata               string // a JSON object
+	BundleLicenseID        *int64 // set on the per-product licenses of a bundle license
+	AllowOfflineActivation bool
+	IsAirGapped            bool
+	IsHardwareKeyAuth      bool
+	LicenseTemplateID      *int64
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 // licenseColumns lists the columns in the order of licenseFields.
@@ -75,7 +78,7 @@ const licenseColumns = `id, company_id, product_id, customer_id, license_key, li
 	can_borrow, max_borrow_time, max_consumptions, total_consumptions, allow_unlimited_consumptions,
 	allow_negative_consumptions, allow_overages, max_overages, reset_consumption, consumption_period,
 	max_license_users, order_store_id, metadata, bundle_license_id, allow_offline_activation, is_air_gapped,
-	is_hardware_key_auth, license_template_id, created_at, updated_at`
+	is_hardware_key_auth, license_template_id, created_at, updated_at, consumption_period_start`
 
 // licenseRow holds the nullable and time columns while scanning.
 type licenseRow struct {
@@ -94,7 +97,7 @@ func (l *License) fields(r *licenseRow) []any {
 		&l.CanBorrow, &l.MaxBorrowTime, &l.MaxConsumptions, &l.TotalConsumptions, &l.AllowUnlimitedConsumptions,
 		&l.AllowNegativeConsumptions, &l.AllowOverages, &l.MaxOverages, &l.ResetConsumption, &r.consumptionPeriod,
 		&l.MaxLicenseUsers, &l.OrderStoreID, &l.Metadata, &r.bundleLicenseID, &l.AllowOfflineActivation, &l.IsAirGapped,
-		&l.IsHardwareKeyAuth, &r.templateID, &r.created, &r.updated}
+		&l.IsHardwareKeyAuth, &r.templateID, &r.created, &r.updated, &l.ConsumptionPeriodStart}
 }
 
 // values returns insert arguments for licenseColumns without id.
@@ -106,7 +109,7 @@ func (l *License) values() []any {
 		l.CanBorrow, l.MaxBorrowTime, l.MaxConsumptions, l.TotalConsumptions, l.AllowUnlimitedConsumptions,
 		l.AllowNegativeConsumptions, l.AllowOverages, l.MaxOverages, l.ResetConsumption, nullString(l.ConsumptionPeriod),
 		l.MaxLicenseUsers, l.OrderStoreID, l.Metadata, nullInt(l.BundleLicenseID), l.AllowOfflineActivation, l.IsAirGapped,
-		l.IsHardwareKeyAuth, nullInt(l.LicenseTemplateID), ms(l.CreatedAt), ms(l.UpdatedAt)}
+		l.IsHardwareKeyAuth, nullInt(l.LicenseTemplateID), ms(l.CreatedAt), ms(l.UpdatedAt), l.ConsumptionPeriodStart}
 }
 
 func scanLicense(row interface{ Scan(...any) error }) (*License, error) {

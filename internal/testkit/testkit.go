@@ -41,6 +41,9 @@ type Server struct {
 	SharedKey string
 	Logs      *SyncBuffer // everything the server logged
 	Config    app.Config  // what it was started with
+	// Now dates the requests Do signs: the server's injected clock, if
+	// the test gave it one, so that moving it keeps requests in time.
+	Now func() time.Time
 
 	t testing.TB
 }
@@ -89,7 +92,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 		}
 		a.Close()
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), DataDir: cfg.DataDir, Config: cfg, App: a, CompanyID: companyID, APIKey: cred.APIKey, SharedKey: cred.SharedKey, Logs: logs, t: t}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Server{URL: "http://" + ln.Addr().String(), DataDir: cfg.DataDir, Config: cfg, Now: now, App: a, CompanyID: companyID, APIKey: cred.APIKey, SharedKey: cred.SharedKey, Logs: logs, t: t}
 }
 
 // Response is a finished HTTP exchange.
@@ -120,7 +127,7 @@ func (s *Server) Do(req Request) Response {
 	if err != nil {
 		s.t.Fatalf("new request: %v", err)
 	}
-	date := time.Now().UTC().Format(http.TimeFormat)
+	date := s.Now().UTC().Format(http.TimeFormat)
 	hr.Header.Set("Date", date)
 	hr.Header.Set("Authorization", auth.AuthorizationHeader(s.APIKey, []byte(s.SharedKey), date))
 	hr.Header.Set("Content-Type", "application/json")
