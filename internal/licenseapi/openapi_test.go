@@ -201,12 +201,16 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	post("add_consumption", cons)
 	post("add_feature_consumption", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "feature": "credits", "consumptions": 3})
 	post("add_feature_consumption", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "feature": "pro", "consumptions": 3})
+	post("track_device_variables", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "variables": map[string]any{"os": "linux"}})
+	post("track_device_variables", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY"})
+	get("get_device_variables", key)
+	get("get_device_variables", map[string]string{"product": "KEY", "hardware_id": "other", "license_key": "DOC-KEY"})
 	post("deactivate_license", key)
 	post("deactivate_license", key)
 	post("deactivate_license", map[string]any{"product": "USER", "hardware_id": "doc-hw", "username": "docuser@example.com"})
 
-	if o.checked != 36 {
-		t.Fatalf("%d responses were checked, want 36", o.checked)
+	if o.checked != 40 {
+		t.Fatalf("%d responses were checked, want 40", o.checked)
 	}
 }
 

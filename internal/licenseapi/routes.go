@@ -39,6 +39,8 @@ func (a *API) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v4/check_license_feature", h: a.checkLicenseFeature},
 		{method: http.MethodPost, path: "/api/v4/add_consumption", h: a.addConsumption},
 		{method: http.MethodPost, path: "/api/v4/add_feature_consumption", h: a.addFeatureConsumption},
+		{method: http.MethodPost, path: "/api/v4/track_device_variables", h: a.trackDeviceVariables},
+		{method: http.MethodGet, path: "/api/v4/get_device_variables", h: a.getDeviceVariables},
 		{method: http.MethodGet, path: "/api/v4/customer_license_users", h: a.customerLicenseUsers},
 		{method: http.MethodGet, path: "/api/v4/user_licenses", h: a.userLicenses},
 		{method: http.MethodGet, path: "/api/v4/device_licenses", h: a.deviceLicenses},

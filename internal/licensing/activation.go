@@ -40,7 +40,7 @@ func (s *Service) Activate(ctx context.Context, c Caller, in ActivateInput) (*Li
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, errTooManyVariables(err)
 	}
 	if f.license, err = s.store.Reader().License(ctx, c.CompanyID, f.license.ID); err != nil {
 		return nil, err
@@ -128,9 +128,9 @@ func (s *Service) Deactivate(ctx context.Context, c Caller, id Identity, vars ma
 		return err
 	}
 	now := s.now()
-	return s.store.WithTx(ctx, func(q *store.Queries) error {
+	return errTooManyVariables(s.store.WithTx(ctx, func(q *store.Queries) error {
 		return s.deactivateOne(ctx, q, c, f.license, id.HardwareID, vars, now)
-	})
+	}))
 }
 
 func (s *Service) deactivateOne(ctx context.Context, q *store.Queries, c Caller, lic *store.License, hardwareID string, vars map[string]string, now time.Time) error {

@@ -74,7 +74,7 @@ func (s *Service) ActivateBundle(ctx context.Context, c Caller, in ActivateInput
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, errTooManyVariables(err)
 	}
 	views := make([]*LicenseView, len(fs))
 	for i, f := range fs {
@@ -117,7 +117,7 @@ func (s *Service) DeactivateBundle(ctx context.Context, c Caller, id Identity, v
 		return err
 	}
 	now := s.now()
-	return s.store.WithTx(ctx, func(q *store.Queries) error {
+	return errTooManyVariables(s.store.WithTx(ctx, func(q *store.Queries) error {
 		deactivated := 0
 		for _, f := range fs {
 			err := s.deactivateOne(ctx, q, c, f.license, id.HardwareID, vars, now)
@@ -133,5 +133,5 @@ func (s *Service) DeactivateBundle(ctx context.Context, c Caller, id Identity, v
 			return problem.New(problem.CodeDeviceNotFound, "no active device with this hardware_id on the bundle")
 		}
 		return nil
-	})
+	}))
 }

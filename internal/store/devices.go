@@ -210,14 +210,33 @@ type DeviceVariable struct {
 	CreatedAt time.Time
 }
 
-// SetDeviceVariable stores or replaces one variable of a device.
+// MaxDeviceVariables bounds the variables one device keeps: clients name
+// them, so without a bound one device could grow the table without end.
+const MaxDeviceVariables = 256
+
+// ErrTooManyVariables is returned (wrapped) when a new variable would pass
+// MaxDeviceVariables.
+var ErrTooManyVariables = errors.New("store: too many device variables")
+
+// SetDeviceVariable stores or replaces one variable of a device. Call it in
+// a transaction: writers of one device's variables queue on the device's
+// row, so that concurrent requests, on any instance, cannot pass the bound
+// between counting and inserting.
 func (q *Queries) SetDeviceVariable(ctx context.Context, deviceID int64, variable, value string, now time.Time) error {
-	_, err := q.db.ExecContext(ctx,
-		`INSERT INTO device_variables (device_id, variable, value, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+	if _, err := q.db.ExecContext(ctx, `UPDATE devices SET updated_at = updated_at WHERE id = $1`, deviceID); err != nil {
+		return fmt.Errorf("set device variable: %w", err)
+	}
+	res, err := q.db.ExecContext(ctx,
+		`INSERT INTO device_variables (device_id, variable, value, created_at, updated_at)
+		 SELECT $1, $2, $3, $4, $4
+		 WHERE (SELECT count(*) FROM device_variables WHERE device_id = $1 AND variable <> $2) < $5
 		 ON CONFLICT (device_id, variable) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		deviceID, variable, value, ms(now))
+		deviceID, variable, value, ms(now), MaxDeviceVariables)
 	if err != nil {
 		return fmt.Errorf("set device variable: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("device %d: %w", deviceID, ErrTooManyVariables)
 	}
 	return nil
 }
