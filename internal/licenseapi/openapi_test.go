@@ -205,12 +205,16 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	post("track_device_variables", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY"})
 	get("get_device_variables", key)
 	get("get_device_variables", map[string]string{"product": "KEY", "hardware_id": "other", "license_key": "DOC-KEY"})
+	get("versions", key)
+	get("versions", map[string]string{"product": "KEY", "hardware_id": "other", "license_key": "DOC-KEY"})
+	get("installation_file", key)
+	get("installation_file", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-KEY", "version": "9.9"})
 	post("deactivate_license", key)
 	post("deactivate_license", key)
 	post("deactivate_license", map[string]any{"product": "USER", "hardware_id": "doc-hw", "username": "docuser@example.com"})
 
-	if o.checked != 40 {
-		t.Fatalf("%d responses were checked, want 40", o.checked)
+	if o.checked != 44 {
+		t.Fatalf("%d responses were checked, want 44", o.checked)
 	}
 }
 

@@ -52,3 +52,17 @@ func TestPeriodBounds(t *testing.T) {
 		t.Error("a counter without reset has a period")
 	}
 }
+
+func TestCompareVersions(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"1.10.0", "1.9.0", 1}, {"2.0", "2.0.1", -1}, {"1.0.0", "1.0.0", 0}, {"2.0.0-beta", "2.0.0", 1},
+		{"10", "9", 1}, {"1.0.0-rc2", "1.0.0-rc10", 1}, // text parts compare as text
+	} {
+		if got := compareVersions(tt.a, tt.b); (got > 0) != (tt.want > 0) || (got < 0) != (tt.want < 0) {
+			t.Errorf("compareVersions(%q, %q) = %d, want sign of %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

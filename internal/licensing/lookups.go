@@ -28,8 +28,7 @@ func (s *Service) ProductDetails(ctx context.Context, c Caller, code string, lat
 	d := &ProductDetails{Product: *prod}
 	r := s.store.Reader()
 	if latestVersion {
-		d.LatestVersion, err = r.LatestProductVersion(ctx, prod.ID, env)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if d.LatestVersion, err = s.latestVersion(ctx, prod.ID, env, ""); err != nil {
 			return nil, err
 		}
 	}

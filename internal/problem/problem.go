@@ -96,4 +96,6 @@ const (
 	CodeLicenseNotEnoughConsumptions = "license_not_enough_consumptions"
 	CodeFeatureNotEnoughConsumptions = "feature_not_enough_consumptions"
 	CodeFeatureNotConsumption        = "feature_not_consumption"
+	CodeActiveLicenseRequired        = "active_license_required"
+	CodeVersionNotFound              = "version_not_found"
 )

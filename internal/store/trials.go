@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -82,31 +80,6 @@ func (q *Queries) CreateProductVersion(ctx context.Context, v ProductVersion) (i
 		return 0, fmt.Errorf("create version: %w", err)
 	}
 	return id, nil
-}
-
-// LatestProductVersion returns the newest enabled version of a product, in
-// env when env is not empty.
-func (q *Queries) LatestProductVersion(ctx context.Context, productID int64, env string) (*ProductVersion, error) {
-	query := `SELECT ` + versionColumns + ` FROM product_versions WHERE product_id = $1 AND enabled`
-	args := []any{productID}
-	if env != "" {
-		query += ` AND environment = $2`
-		args = append(args, env)
-	}
-	var v ProductVersion
-	var release sql.NullInt64
-	var created, updated int64
-	err := q.db.QueryRowContext(ctx, query+` ORDER BY COALESCE(release_date, created_at) DESC, id DESC LIMIT 1`, args...).
-		Scan(&v.ID, &v.ProductID, &v.Version, &v.Environment, &v.Channel, &release, &v.FullLink, &v.Filename, &v.HashMD5,
-			&v.EulaLink, &v.ReleaseNotesLink, &v.Size, &v.RequiresVersion, &v.Enabled, &created, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("product version: %w", ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("product version: %w", err)
-	}
-	v.ReleaseDate, v.CreatedAt, v.UpdatedAt = timePtr(release), fromMS(created), fromMS(updated)
-	return &v, nil
 }
 
 // CredentialProducts lists the products an API credential is limited to;
