@@ -28,6 +28,8 @@ func TestTwoInstancesBehaveAsOne(t *testing.T) {
 	in.cliJSON(&struct{}{}, "product", "create", "--code", "APP", "--name", "App", "--json")
 	in.cliJSON(&struct{}{}, "license", "create", "--product", "APP", "--key", "FIVE-SEATS", "--max-activations", "5", "--json")
 	in.cliJSON(&struct{}{}, "license", "create", "--product", "APP", "--key", "MANY-SEATS", "--max-activations", "100000", "--json")
+	in.cliJSON(&struct{}{}, "license", "create", "--product", "APP", "--key", "TWO-FLOATING", "--max-activations", "100",
+		"is_floating_cloud=true", "floating_users=2", "floating_timeout=30", "--json")
 	in.cliJSON(&struct{}{}, "product", "create", "--code", "SEAT", "--name", "Seat", "--auth", "user", "--json")
 	var ul struct{ ID int64 }
 	in.cliJSON(&ul, "license", "create", "--product", "SEAT", "--max-activations", "10", "--json")
@@ -88,6 +90,15 @@ func TestTwoInstancesBehaveAsOne(t *testing.T) {
 			if lic["times_activated"] != float64(5) {
 				t.Fatalf("times_activated = %v, want 5", lic["times_activated"])
 			}
+		}
+	})
+
+	t.Run("floating seats", func(t *testing.T) {
+		ok, codes := race(40, func(i int) (result, error) {
+			return call(i, http.MethodPost, "activate_license", map[string]any{"product": "APP", "license_key": "TWO-FLOATING", "hardware_id": fmt.Sprintf("float-%d", i)})
+		})
+		if ok != 2 || codes["400 no_available_floating_slots"] != 38 {
+			t.Fatalf("40 activations over two instances for 2 floating seats: %d succeeded, others %v", ok, codes)
 		}
 	})
 

@@ -190,14 +190,18 @@ func (a *API) cachedCheck(w http.ResponseWriter, r *http.Request, cred *auth.Cre
 	}
 	until := now.Add(deviceSeenRefresh)
 	ids := make([]int64, 0, len(views))
+	cacheable := true
 	for _, v := range views {
+		cacheable = cacheable && v.Cacheable()
 		if t := v.ChangesAt(); !t.IsZero() && t.Before(until) {
 			until = t
 		}
 		ids = append(ids, v.License.ID)
 	}
 	e := &cachedResponse{body: body, length: []string{strconv.Itoa(len(body))}, sig: []string{sig}, until: until, mark: mark, licenses: ids}
-	a.cache.put(key, e)
+	if cacheable {
+		a.cache.put(key, e)
+	}
 	writeSignedHeaders(w, e.body, e.length, e.sig)
 	return nil
 }

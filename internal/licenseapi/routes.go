@@ -42,6 +42,8 @@ func (a *API) routeTable() []route {
 		{method: http.MethodPost, path: "/api/v4/track_device_variables", h: a.trackDeviceVariables},
 		{method: http.MethodGet, path: "/api/v4/get_device_variables", h: a.getDeviceVariables},
 		{method: http.MethodGet, path: "/api/v4/versions", h: a.versions},
+		{method: http.MethodPost, path: "/api/v4/floating/borrow", h: a.floatingBorrow},
+		{method: http.MethodPost, path: "/api/v4/floating/release", h: a.floatingRelease},
 		{method: http.MethodGet, path: "/api/v4/installation_file", h: a.installationFile},
 		{method: http.MethodGet, path: "/api/v4/customer_license_users", h: a.customerLicenseUsers},
 		{method: http.MethodGet, path: "/api/v4/user_licenses", h: a.userLicenses},

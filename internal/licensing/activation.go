@@ -34,12 +34,23 @@ func (s *Service) Activate(ctx context.Context, c Caller, in ActivateInput) (*Li
 	if err := s.activatable(ctx, c, f, in, now); err != nil {
 		return nil, err
 	}
+	// The seat first, outside the transaction: a seat race lost is a
+	// statement that matches nothing, which must not abort the activation
+	// (PostgreSQL aborts a transaction at its first error). A seat taken
+	// for an activation that then fails is given back.
+	freshSeat, err := s.takeSeat(ctx, f.license, in.HardwareID, now)
+	if err != nil {
+		return nil, err
+	}
 	var device *store.Device
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
 		device, err = s.activateOne(ctx, q, c, f, in, now)
 		return err
 	})
 	if err != nil {
+		if freshSeat {
+			_, _ = s.store.Writer().ReleaseSeat(context.WithoutCancel(ctx), f.license.ID, 0, in.HardwareID)
+		}
 		return nil, errTooManyVariables(err)
 	}
 	if f.license, err = s.store.Reader().License(ctx, c.CompanyID, f.license.ID); err != nil {
@@ -144,6 +155,11 @@ func (s *Service) deactivateOne(ctx context.Context, q *store.Queries, c Caller,
 	if err := q.ReleaseActivation(ctx, lic.ID, now); err != nil {
 		return err
 	}
+	if lic.IsFloatingCloud {
+		if _, err := q.ReleaseSeat(ctx, lic.ID, 0, hardwareID); err != nil {
+			return err
+		}
+	}
 	if d.LicenseUserID != nil {
 		if err := q.ReleaseUserActivation(ctx, lic.ID, *d.LicenseUserID); err != nil {
 			return err
@@ -173,6 +189,9 @@ func (s *Service) Check(ctx context.Context, c Caller, in CheckInput) (*LicenseV
 	now := s.now()
 	device, err := s.checkOne(ctx, c, f, in, now)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.takeSeat(ctx, f.license, in.HardwareID, now); err != nil {
 		return nil, err
 	}
 	return s.view(ctx, f, device, true, now)

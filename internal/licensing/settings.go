@@ -102,6 +102,11 @@ var licenseSettings = with(map[string]setting{
 	"max_consumptions":            {column: "max_consumptions", kind: kindInt},
 	"allow_offline_activation":    {column: "allow_offline_activation", kind: kindBool},
 	"is_hardware_key_auth":        {column: "is_hardware_key_auth", kind: kindBool},
+	"is_floating_cloud":           {column: "is_floating_cloud", kind: kindBool, help: "seats shared by devices, taken by checks"},
+	"floating_users":              {column: "floating_users", kind: kindInt, help: "floating cloud seats"},
+	"floating_timeout":            {column: "floating_timeout", kind: kindInt, min: 1, help: "minutes a seat is kept without a check"},
+	"can_borrow":                  {column: "can_borrow", kind: kindBool},
+	"max_borrow_time":             {column: "max_borrow_time", kind: kindInt, help: "hours a seat may be borrowed"},
 }, consumptionSettings)
 
 var featureSettings = with(map[string]setting{

@@ -21,12 +21,21 @@ type LicenseView struct {
 	Link         *store.LicenseUserLink // that user's membership of the license
 	Device       *store.Device          // the request's device, when it has one on the license
 	Variables    []store.DeviceVariable
-	CompanyID    int64
-	Now          time.Time
+	// Floating cloud licenses: the seats in use, and the device's seat
+	// when it holds one.
+	SeatsInUse *int64
+	Seat       *store.Seat
+	CompanyID  int64
+	Now        time.Time
 }
 
 // Expired reports whether the server considers the license expired.
 func (v *LicenseView) Expired() bool { return expired(&v.License, v.Now) }
+
+// Cacheable reports whether the answer may be served again without asking
+// the rules: not for floating cloud licenses, whose every check renews a
+// seat.
+func (v *LicenseView) Cacheable() bool { return !v.License.IsFloatingCloud }
 
 // Active reports whether the license is active on at least one device.
 func (v *LicenseView) Active() bool { return v.License.TimesActivated > 0 }
@@ -60,6 +69,9 @@ func (s *Service) view(ctx context.Context, f *found, device *store.Device, with
 		if v.Variables, err = r.DeviceVariables(ctx, device.ID); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.seatView(ctx, v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -98,4 +98,7 @@ const (
 	CodeFeatureNotConsumption        = "feature_not_consumption"
 	CodeActiveLicenseRequired        = "active_license_required"
 	CodeVersionNotFound              = "version_not_found"
+	CodeNoAvailableFloatingSlots     = "no_available_floating_slots"
+	CodeBorrowingNotAllowed          = "borrowing_not_allowed"
+	CodeBorrowUntilNotValid          = "borrow_until_not_valid"
 )

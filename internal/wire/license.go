@@ -20,51 +20,55 @@ type Company struct {
 // License is the License object (license-api.md §4): the union of the
 // activation and check flavours, which a compatible server may always send.
 type License struct {
-	ID                        int64            `json:"id"`
-	LicenseKey                *string          `json:"license_key,omitempty"` // key-based only
-	LicenseType               string           `json:"license_type"`
-	IsTrial                   bool             `json:"is_trial"`
-	TrialDays                 int64            `json:"trial_days"`
-	LicenseTemplateID         *int64           `json:"license_template_id"`
-	OrderStoreID              string           `json:"order_store_id"`
-	Company                   Company          `json:"company"`
-	LicenseEnabled            bool             `json:"license_enabled"`
-	LicenseActive             bool             `json:"license_active"`
-	IsExpired                 bool             `json:"is_expired"`
-	StartDate                 *string          `json:"start_date"`
-	ValidityPeriod            *string          `json:"validity_period"`
-	EnableMaintenancePeriod   bool             `json:"enable_maintenance_period"`
-	MaintenancePeriod         *string          `json:"maintenance_period"`
-	AllowGracePeriod          bool             `json:"allow_grace_period"`
-	GracePeriod               int64            `json:"grace_period"`
-	MaxActivations            int64            `json:"max_activations"`
-	AllowUnlimitedActivations bool             `json:"allow_unlimited_activations"`
-	TimesActivated            int64            `json:"times_activated"`
-	MaxTransfers              int64            `json:"max_transfers"`
-	TransferCount             int64            `json:"transfer_count"`
-	PreventVM                 bool             `json:"prevent_vm"`
-	IsHardwareKeyAuth         bool             `json:"is_hardware_key_auth"`
-	AllowOfflineActivation    bool             `json:"allow_offline_activation"`
-	IsAirGapped               bool             `json:"is_air_gapped"`
-	IsFloating                bool             `json:"is_floating"`
-	IsFloatingCloud           bool             `json:"is_floating_cloud"`
-	FloatingUsers             int64            `json:"floating_users"`
-	FloatingTimeout           int64            `json:"floating_timeout"`
-	CanBorrow                 bool             `json:"can_borrow"`
-	MaxBorrowTime             int64            `json:"max_borrow_time"`
-	IsBorrowed                bool             `json:"is_borrowed"`
-	BorrowedUntil             *string          `json:"borrowed_until"`
-	AllowOverages             bool             `json:"allow_overages"`
-	MaxOverages               int64            `json:"max_overages"`
-	*LicenseConsumption                        // consumption licenses only
-	*LicenseUserFields                         // user-based licenses only
-	Metadata                  json.RawMessage  `json:"metadata"`
-	CustomFields              []CustomField    `json:"custom_fields"`
-	ProductFeatures           []Feature        `json:"product_features"`
-	Customer                  Customer         `json:"customer"`
-	ProductDetails            ProductInLicense `json:"product_details"`
-	*DeviceFields                              // when the request names a device
-	LicenseSignature          string           `json:"license_signature,omitempty"`
+	ID                        int64   `json:"id"`
+	LicenseKey                *string `json:"license_key,omitempty"` // key-based only
+	LicenseType               string  `json:"license_type"`
+	IsTrial                   bool    `json:"is_trial"`
+	TrialDays                 int64   `json:"trial_days"`
+	LicenseTemplateID         *int64  `json:"license_template_id"`
+	OrderStoreID              string  `json:"order_store_id"`
+	Company                   Company `json:"company"`
+	LicenseEnabled            bool    `json:"license_enabled"`
+	LicenseActive             bool    `json:"license_active"`
+	IsExpired                 bool    `json:"is_expired"`
+	StartDate                 *string `json:"start_date"`
+	ValidityPeriod            *string `json:"validity_period"`
+	EnableMaintenancePeriod   bool    `json:"enable_maintenance_period"`
+	MaintenancePeriod         *string `json:"maintenance_period"`
+	AllowGracePeriod          bool    `json:"allow_grace_period"`
+	GracePeriod               int64   `json:"grace_period"`
+	MaxActivations            int64   `json:"max_activations"`
+	AllowUnlimitedActivations bool    `json:"allow_unlimited_activations"`
+	TimesActivated            int64   `json:"times_activated"`
+	MaxTransfers              int64   `json:"max_transfers"`
+	TransferCount             int64   `json:"transfer_count"`
+	PreventVM                 bool    `json:"prevent_vm"`
+	IsHardwareKeyAuth         bool    `json:"is_hardware_key_auth"`
+	AllowOfflineActivation    bool    `json:"allow_offline_activation"`
+	IsAirGapped               bool    `json:"is_air_gapped"`
+	IsFloating                bool    `json:"is_floating"`
+	IsFloatingCloud           bool    `json:"is_floating_cloud"`
+	FloatingUsers             int64   `json:"floating_users"`
+	FloatingTimeout           int64   `json:"floating_timeout"`
+	CanBorrow                 bool    `json:"can_borrow"`
+	MaxBorrowTime             int64   `json:"max_borrow_time"`
+	IsBorrowed                bool    `json:"is_borrowed"`
+	BorrowedUntil             *string `json:"borrowed_until"`
+	// Floating cloud licenses: the seats in use, and whether the request's
+	// device holds one (the check and the activate flavour of one answer).
+	FloatingInUseDevices *int64           `json:"floating_in_use_devices,omitempty"`
+	FloatingInUse        *bool            `json:"floating_in_use,omitempty"`
+	AllowOverages        bool             `json:"allow_overages"`
+	MaxOverages          int64            `json:"max_overages"`
+	*LicenseConsumption                   // consumption licenses only
+	*LicenseUserFields                    // user-based licenses only
+	Metadata             json.RawMessage  `json:"metadata"`
+	CustomFields         []CustomField    `json:"custom_fields"`
+	ProductFeatures      []Feature        `json:"product_features"`
+	Customer             Customer         `json:"customer"`
+	ProductDetails       ProductInLicense `json:"product_details"`
+	*DeviceFields                         // when the request names a device
+	LicenseSignature     string           `json:"license_signature,omitempty"`
 }
 
 // LicenseConsumption is the license-level consumption of consumption
@@ -251,6 +255,14 @@ func NewLicense(v *licensing.LicenseView, o LicenseOptions) *License {
 		ProductFeatures:           features(v.Features, v.Now, o.IncludeExpiredFeatures),
 		Customer:                  customer(v.Customer),
 		ProductDetails:            productInLicense(&v.Product),
+	}
+	if v.SeatsInUse != nil {
+		out.FloatingInUseDevices = v.SeatsInUse
+		held := v.Seat != nil
+		out.FloatingInUse = &held
+		if v.Seat != nil && v.Seat.BorrowedUntil != nil && v.Seat.BorrowedUntil.After(v.Now) {
+			out.IsBorrowed, out.BorrowedUntil = true, Time(v.Seat.BorrowedUntil)
+		}
 	}
 	if l.LicenseType == store.LicenseConsumption {
 		out.LicenseConsumption = &LicenseConsumption{
