@@ -52,6 +52,9 @@ type Config struct {
 	MaxSkew        time.Duration
 	MaxBodyBytes   int64
 	TrustedProxies []netip.Prefix
+	// PublicURL is the URL clients reach the server at (behind a proxy);
+	// empty: each request's own scheme and host.
+	PublicURL string
 
 	// RateLimits limit requests per address, company and credential, in
 	// this instance's memory (zero rules: off).

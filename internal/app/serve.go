@@ -23,6 +23,7 @@ func (a *App) Handler() http.Handler {
 	api := licenseapi.New(a.Service, verifier, a.Signer, a.cfg.Log, licenseapi.Config{
 		MaxBodyBytes:       a.cfg.MaxBodyBytes,
 		TrustedProxies:     a.cfg.TrustedProxies,
+		PublicURL:          a.cfg.PublicURL,
 		ResponseCacheBytes: a.cfg.ResponseCacheBytes,
 		RateLimits:         a.cfg.RateLimits,
 		RequestTimeout:     a.cfg.RequestTimeout,

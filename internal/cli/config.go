@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
@@ -54,6 +55,7 @@ type settings struct {
 	responseCache  int // MiB
 	signatureCache int // entries
 	trustedProxies string
+	publicURL      string
 	logFormat      string
 	logLevel       string
 }
@@ -153,6 +155,7 @@ func envDefaults(env Env) (settings, error) {
 	num("LICENSOR_RESPONSE_CACHE_MB", func(n int64) { s.responseCache = int(n) })
 	num("LICENSOR_SIGNATURE_CACHE", func(n int64) { s.signatureCache = int(n) })
 	str("LICENSOR_TRUSTED_PROXIES", &s.trustedProxies)
+	str("LICENSOR_PUBLIC_URL", &s.publicURL)
 	str("LICENSOR_LOG_FORMAT", &s.logFormat)
 	str("LICENSOR_LOG_LEVEL", &s.logLevel)
 	if len(errs) > 0 {
@@ -199,6 +202,7 @@ func (s *settings) serverFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.responseCache, "response-cache-mb", s.responseCache, "memory for cached check responses, MiB; 0 turns the cache off [LICENSOR_RESPONSE_CACHE_MB]")
 	fs.IntVar(&s.signatureCache, "signature-cache", s.signatureCache, "response signatures remembered; 0 turns the cache off [LICENSOR_SIGNATURE_CACHE]")
 	fs.StringVar(&s.trustedProxies, "trusted-proxies", s.trustedProxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted [LICENSOR_TRUSTED_PROXIES]")
+	fs.StringVar(&s.publicURL, "public-url", s.publicURL, "the URL clients reach licensor at, e.g. https://licenses.example.com (default: each request's scheme and host) [LICENSOR_PUBLIC_URL]")
 	fs.StringVar(&s.logFormat, "log-format", s.logFormat, "text or json [LICENSOR_LOG_FORMAT]")
 	fs.StringVar(&s.logLevel, "log-level", s.logLevel, "debug, info, warn or error [LICENSOR_LOG_LEVEL]")
 }
@@ -241,7 +245,14 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 		}
 		proxies = append(proxies, pfx)
 	}
+	if s.publicURL != "" {
+		u, err := url.Parse(s.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return app.Config{}, usagef("--public-url %q: want scheme and host only, such as https://licenses.example.com", s.publicURL)
+		}
+	}
 	return app.Config{
+		PublicURL:      strings.TrimSuffix(s.publicURL, "/"),
 		DataDir:        s.data,
 		DatabaseURL:    string(s.databaseURL),
 		Postgres:       store.PostgresOptions{MaxConns: s.dbMaxConns},

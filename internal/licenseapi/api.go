@@ -33,6 +33,9 @@ type Config struct {
 	// and the hashing pool; past it the answer is 503 server_busy
 	// (default DefaultRequestTimeout).
 	RequestTimeout time.Duration
+	// PublicURL is the URL clients reach the server at (scheme, host,
+	// optional port), announced by .well-known; empty: the request's own.
+	PublicURL string
 	// Now is the clock of the rate limits (nil: time.Now).
 	Now func() time.Time
 }

@@ -73,6 +73,7 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 	return map[string]badEndpoint{
 		"/api/v4/public_key":   {public: true},
 		"/api/v4/openapi.json": {public: true},
+		"/api/v4/.well-known":  {public: true},
 		"/api/v4/change_password": {base: [][2]string{{"username", jsonStr(w.email)}, {"password", jsonStr("")}, {"new_password", jsonStr("Another-pass-1")}},
 			fields: []string{"username", "password", "new_password"}},
 		"/api/v4/activate_license":   {base: post, fields: append(slices.Clone(withVars), telemetryFields...)},

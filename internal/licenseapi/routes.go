@@ -27,6 +27,7 @@ func (a *API) routeTable() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v4/public_key", public: true, h: a.publicKey},
 		{method: http.MethodGet, path: "/api/v4/openapi.json", public: true, h: a.openAPIDoc},
+		{method: http.MethodGet, path: "/api/v4/.well-known", public: true, h: a.wellKnown},
 		{method: http.MethodPost, path: "/api/v4/change_password", h: a.changePassword},
 		{method: http.MethodPost, path: "/api/v4/activate_license", h: a.activateLicense},
 		{method: http.MethodGet, path: "/api/v4/check_license", h: a.checkLicense},

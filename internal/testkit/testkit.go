@@ -132,6 +132,10 @@ func (s *Server) Do(req Request) Response {
 	hr.Header.Set("Authorization", auth.AuthorizationHeader(s.APIKey, []byte(s.SharedKey), date))
 	hr.Header.Set("Content-Type", "application/json")
 	for k, v := range req.Header {
+		if k == "Host" {
+			hr.Host = v // net/http sends Request.Host, not a Host header
+			continue
+		}
 		if v == "" {
 			hr.Header.Del(k)
 		} else {
