@@ -19,7 +19,7 @@ import (
 // answers with the schema this binary knows, and other instances' changes
 // reach it).
 func (a *App) Handler() http.Handler {
-	verifier := auth.NewVerifier(a.Service.Credential, a.cfg.MaxSkew, a.cfg.Now)
+	verifier := auth.NewVerifier(a.Service.Credential, a.cfg.MaxSkew, a.cfg.Now).WithBearer(a.Service.BearerCredential)
 	api := licenseapi.New(a.Service, verifier, a.Signer, a.cfg.Log, licenseapi.Config{
 		MaxBodyBytes:       a.cfg.MaxBodyBytes,
 		TrustedProxies:     a.cfg.TrustedProxies,
@@ -43,6 +43,7 @@ func (a *App) Handler() http.Handler {
 				return
 			}
 		}
+
 		api.ServeHTTP(w, r)
 	})
 }

@@ -23,15 +23,22 @@ import (
 // DefaultMaxSkew is how far the Date header may be from server time.
 const DefaultMaxSkew = 15 * time.Minute
 
-// Credential is an API credential as the verifier needs it.
+// Credential is who a request is authorized as: an API credential
+// (API key + HMAC), or an OAuth client (a bearer token).
 type Credential struct {
-	ID        int64
+	ID        int64 // api_credentials.id; 0 for an OAuth client
 	CompanyID int64
 	APIKey    string
 	SharedKey []byte
 	// AllowedProducts limits the credential to some products; empty means
 	// every product.
 	AllowedProducts []int64
+	// OAuthClientID is the OAuth client a bearer token was issued to
+	// (oauth_clients.id); 0 for an API credential.
+	OAuthClientID int64
+	// The OAuth client's scope: one license, or one customer's licenses
+	// (0: the whole company).
+	ScopeLicenseID, ScopeCustomerID int64
 
 	// lastVerified is the last Date and signature that verified with this
 	// credential. An HMAC is deterministic, so the same pair verifies again
@@ -41,6 +48,19 @@ type Credential struct {
 }
 
 type verifiedPair struct{ date, signature string }
+
+// Key identifies the credential in per-credential caches and limits: API
+// credentials by their id, OAuth clients by the negated client id.
+func (c *Credential) Key() int64 {
+	if c.OAuthClientID != 0 {
+		return -c.OAuthClientID
+	}
+	return c.ID
+}
+
+// BearerLookup turns a bearer token into the credential it stands for, or
+// returns a coded error (oauth_token_malformed, oauth_token_expired).
+type BearerLookup func(ctx context.Context, token string) (*Credential, error)
 
 // ErrUnknownKey is returned by a Lookup for an API key that does not exist
 // or was revoked.
@@ -52,6 +72,7 @@ type Lookup func(ctx context.Context, apiKey string) (*Credential, error)
 // Verifier checks request authorization headers.
 type Verifier struct {
 	lookup  Lookup
+	bearer  BearerLookup // nil: bearer tokens are not accepted
 	maxSkew time.Duration
 	now     func() time.Time
 }
@@ -62,6 +83,12 @@ func NewVerifier(lookup Lookup, maxSkew time.Duration, now func() time.Time) *Ve
 		now = time.Now
 	}
 	return &Verifier{lookup: lookup, maxSkew: maxSkew, now: now}
+}
+
+// WithBearer makes v accept bearer tokens, checked by b.
+func (v *Verifier) WithBearer(b BearerLookup) *Verifier {
+	v.bearer = b
+	return v
 }
 
 // Signature returns the base64 HMAC-SHA256 the client must send for date.
@@ -80,6 +107,15 @@ func AuthorizationHeader(apiKey string, sharedKey []byte, date string) string {
 // and returns the credential it was signed with.
 func (v *Verifier) Verify(ctx context.Context, h http.Header) (*Credential, error) {
 	date, auth := strings.TrimSpace(h.Get("Date")), strings.TrimSpace(h.Get("Authorization"))
+	// OAuth: "Authorization: Bearer TOKEN". Clients still send Date, and
+	// its absence is missing_headers as for HMAC; the token's own expiry,
+	// not the Date skew, bounds its use.
+	if scheme, token, _ := strings.Cut(auth, " "); v.bearer != nil && strings.EqualFold(scheme, "Bearer") {
+		if date == "" {
+			return nil, problem.New(problem.CodeMissingHeaders, "some headers are missing: Date")
+		}
+		return v.bearer(ctx, strings.TrimSpace(token))
+	}
 	switch {
 	case date == "" && auth == "":
 		return nil, problem.New(problem.CodeMissingHeaders, "some headers are missing: Date, Authorization")

@@ -23,6 +23,7 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, cred *auth.
 		return err
 	}
 	err = a.svc.ChangePassword(r.Context(), licensing.ChangePasswordInput{
+		Caller:       a.caller(r, cred),
 		CompanyID:    cred.CompanyID,
 		CredentialID: cred.ID,
 		ClientIP:     a.clientIP(r),

@@ -242,7 +242,9 @@ func TestChangePasswordErrors(t *testing.T) {
 		{name: "no headers", header: map[string]string{"Date": "", "Authorization": ""}, body: good, status: 400, code: "missing_headers"},
 		// Row 2.
 		{name: "garbage Authorization", header: map[string]string{"Authorization": "garbage"}, body: good, status: 400, code: "authorization_invalid_headers"},
-		{name: "Bearer token", header: map[string]string{"Authorization": "Bearer abc"}, body: good, status: 400, code: "authorization_invalid_headers"},
+		// OAuth Bearer, which the contract admits (license-api.md §2.2): a
+		// token licensor did not issue is 401 (§6.2).
+		{name: "Bearer token", header: map[string]string{"Authorization": "Bearer abc"}, body: good, status: 401, code: "oauth_token_malformed"},
 		// Row 3.
 		{name: "apikey only", header: map[string]string{"Authorization": `apikey="` + f.APIKey + `"`}, body: good, status: 400, code: "authorization_missing_params"},
 		{name: "no signature", header: map[string]string{"Authorization": `algorithm="hmac-sha256",headers="date",apikey="` + f.APIKey + `"`}, body: good, status: 400, code: "authorization_missing_params"},

@@ -17,16 +17,16 @@ import (
 // listed are 400, as every License API error is unless stated otherwise
 // (license-api.md §6).
 var statusByCode = map[string]int{
-	problem.CodeSignatureMismatch: http.StatusUnauthorized,
-	problem.CodeRequestTooLarge:   http.StatusRequestEntityTooLarge,
-	problem.CodeRequestTimeout:    http.StatusRequestTimeout,
-	problem.CodeTooManyRequests:   http.StatusTooManyRequests,
-	problem.CodeServerBusy:        http.StatusServiceUnavailable,
-	problem.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
-	problem.CodeNotFound:          http.StatusNotFound,
-	problem.CodeInternalError:     http.StatusInternalServerError,
-	"oauth_token_expired":         http.StatusUnauthorized,
-	"oauth_token_malformed":       http.StatusUnauthorized,
+	problem.CodeSignatureMismatch:   http.StatusUnauthorized,
+	problem.CodeRequestTooLarge:     http.StatusRequestEntityTooLarge,
+	problem.CodeRequestTimeout:      http.StatusRequestTimeout,
+	problem.CodeTooManyRequests:     http.StatusTooManyRequests,
+	problem.CodeServerBusy:          http.StatusServiceUnavailable,
+	problem.CodeMethodNotAllowed:    http.StatusMethodNotAllowed,
+	problem.CodeNotFound:            http.StatusNotFound,
+	problem.CodeInternalError:       http.StatusInternalServerError,
+	problem.CodeOAuthTokenExpired:   http.StatusUnauthorized,
+	problem.CodeOAuthTokenMalformed: http.StatusUnauthorized,
 }
 
 func statusOf(code string) int {

@@ -11,7 +11,8 @@ import (
 
 // caller is who sent an authorized request.
 func (a *API) caller(r *http.Request, cred *auth.Credential) licensing.Caller {
-	return licensing.Caller{CompanyID: cred.CompanyID, CredentialID: cred.ID, AllowedProducts: cred.AllowedProducts, ClientIP: a.clientIP(r)}
+	return licensing.Caller{CompanyID: cred.CompanyID, CredentialID: cred.ID, AllowedProducts: cred.AllowedProducts, ClientIP: a.clientIP(r),
+		OAuthClientID: cred.OAuthClientID, ScopeLicenseID: cred.ScopeLicenseID, ScopeCustomerID: cred.ScopeCustomerID}
 }
 
 // signedLicense renders a license view with its v1 license_signature over
@@ -169,7 +170,7 @@ func (a *API) checkBundle(w http.ResponseWriter, r *http.Request, cred *auth.Cre
 // Errors are never cached.
 func (a *API) cachedCheck(w http.ResponseWriter, r *http.Request, cred *auth.Credential,
 	check func(licensing.CheckInput, wire.LicenseOptions) (any, []*licensing.LicenseView, error)) error {
-	key := cacheKey(r, cred.ID)
+	key := cacheKey(r, cred.Key())
 	mark := a.svc.Mark() // before reading, so that a change meanwhile is not missed
 	now := a.cfg.Now()   // the clock the rules use, so that cached answers end when theirs do
 	if e, ok := a.cache.get(key, now); ok {

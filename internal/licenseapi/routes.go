@@ -28,6 +28,7 @@ func (a *API) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v4/public_key", public: true, h: a.publicKey},
 		{method: http.MethodGet, path: "/api/v4/openapi.json", public: true, h: a.openAPIDoc},
 		{method: http.MethodGet, path: "/api/v4/.well-known", public: true, h: a.wellKnown},
+		{method: http.MethodGet, path: "/api/v4/oauth_url", public: true, h: a.oauthURL},
 		{method: http.MethodPost, path: "/api/v4/change_password", h: a.changePassword},
 		{method: http.MethodPost, path: "/api/v4/activate_license", h: a.activateLicense},
 		{method: http.MethodGet, path: "/api/v4/check_license", h: a.checkLicense},
@@ -65,6 +66,10 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.RequestTimeout)
 	defer cancel()
 	r = r.WithContext(ctx)
+	if r.URL.Path == TokenPath {
+		a.token(w, r) // OAuth's own conventions, outside the route table
+		return
+	}
 	methods, ok := a.routes[routePath(r.URL.Path)]
 	if !ok {
 		a.writeError(w, r, problem.New(problem.CodeNotFound, "no such endpoint: "+clip(r.URL.Path)))
@@ -88,7 +93,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, r, err)
 			return
 		}
-		if err := a.limits.allowCaller(cred.CompanyID, cred.ID, now); err != nil {
+		if err := a.limits.allowCaller(cred.CompanyID, cred.Key(), now); err != nil {
 			a.writeError(w, r, err)
 			return
 		}

@@ -280,12 +280,42 @@ func (s *Service) audit(ctx context.Context, q *store.Queries, c Caller, action 
 		CompanyID:       &c.CompanyID,
 		OccurredAt:      now,
 		Action:          action,
-		ActorType:       "api_credential",
-		ActorID:         &c.CredentialID,
-		APICredentialID: &c.CredentialID,
+		ActorType:       actorType(c),
+		ActorID:         actorID(c),
+		APICredentialID: credentialRef(c),
+		OAuthClientID:   oauthRef(c),
 		ClientIP:        c.ClientIP,
 		SubjectType:     "license",
 		SubjectID:       &licenseID,
 		Details:         string(d),
 	})
+}
+
+// The audit record of who called: an API credential or an OAuth client.
+func actorType(c Caller) string {
+	if c.OAuthClientID != 0 {
+		return "oauth_client"
+	}
+	return "api_credential"
+}
+
+func actorID(c Caller) *int64 {
+	if c.OAuthClientID != 0 {
+		return &c.OAuthClientID
+	}
+	return &c.CredentialID
+}
+
+func credentialRef(c Caller) *int64 {
+	if c.OAuthClientID != 0 || c.CredentialID == 0 {
+		return nil
+	}
+	return &c.CredentialID
+}
+
+func oauthRef(c Caller) *int64 {
+	if c.OAuthClientID == 0 {
+		return nil
+	}
+	return &c.OAuthClientID
 }

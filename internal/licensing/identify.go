@@ -20,6 +20,31 @@ type Caller struct {
 	// Products the credential is limited to; empty means every product.
 	AllowedProducts []int64
 	ClientIP        string
+	// An OAuth client (instead of an API credential), and its scope: one
+	// license, or one customer's licenses (0: none).
+	OAuthClientID                   int64
+	ScopeLicenseID, ScopeCustomerID int64
+}
+
+// scoped reports whether the caller is an OAuth client limited to one
+// license or one customer.
+func (c Caller) scoped() bool { return c.ScopeLicenseID != 0 || c.ScopeCustomerID != 0 }
+
+// inScope reports whether a scoped caller may see license l (a bundle's
+// per-product license counts as its bundle license).
+func (s *Service) inScope(ctx context.Context, c Caller, l *store.License) bool {
+	if !c.scoped() {
+		return true
+	}
+	if l.BundleLicenseID != nil {
+		if parent, err := s.store.Reader().License(ctx, c.CompanyID, *l.BundleLicenseID); err == nil {
+			l = parent
+		}
+	}
+	if c.ScopeLicenseID != 0 {
+		return l.ID == c.ScopeLicenseID
+	}
+	return l.CustomerID != nil && *l.CustomerID == c.ScopeCustomerID
 }
 
 // Identity is how a request names a license (license-api.md §1): a product,
@@ -160,7 +185,7 @@ func (s *Service) findLicense(ctx context.Context, c Caller, id Identity, authen
 			}
 			f.bundleKey = parent.LicenseKey
 		}
-		if id.LicenseID != 0 && id.LicenseID != lic.ID {
+		if id.LicenseID != 0 && id.LicenseID != lic.ID || !s.inScope(ctx, c, lic) {
 			return nil, errLicenseNotFound()
 		}
 		f.license = lic
@@ -197,6 +222,9 @@ func (s *Service) findLicense(ctx context.Context, c Caller, id Identity, authen
 			continue
 		}
 		if bundle != nil && (l.BundleLicenseID == nil || !s.isLicenseOfProduct(ctx, c.CompanyID, *l.BundleLicenseID, bundle.ID)) {
+			continue
+		}
+		if !s.inScope(ctx, c, l) {
 			continue
 		}
 		// Newest first: without license_id, the most recently created

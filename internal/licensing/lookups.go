@@ -134,7 +134,7 @@ func (s *Service) views(ctx context.Context, c Caller, lics []store.License, use
 		if err != nil {
 			return nil, err
 		}
-		if len(c.AllowedProducts) > 0 && !slices.Contains(c.AllowedProducts, prod.ID) {
+		if len(c.AllowedProducts) > 0 && !slices.Contains(c.AllowedProducts, prod.ID) || !s.inScope(ctx, c, l) {
 			continue
 		}
 		user, err := userOf(l)
@@ -186,6 +186,9 @@ func (s *Service) CustomerLicenseUsers(ctx context.Context, c Caller, productCod
 	}
 	r := s.store.Reader()
 	cust, err := r.CustomerByEmail(ctx, c.CompanyID, customerEmail)
+	if err == nil && c.ScopeCustomerID != 0 && cust.ID != c.ScopeCustomerID {
+		err = store.ErrNotFound // another customer's: as if there were none
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, problem.Newf(problem.CodeCustomerDoesNotExist, "no customer with email %q", customerEmail)
 	}
@@ -202,6 +205,9 @@ func (s *Service) CustomerLicenseUsers(ctx context.Context, c Caller, productCod
 	}
 	out := make([]CustomerLicenseUser, 0, len(rows))
 	for _, row := range rows {
+		if c.ScopeLicenseID != 0 && row.License.ID != c.ScopeLicenseID {
+			continue
+		}
 		var pw string
 		// Upstream always shows them; licensor only when the vendor chose
 		// to, because the API key that asks ships inside the application.

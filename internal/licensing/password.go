@@ -22,6 +22,7 @@ const (
 // ChangePasswordInput is a change_password request once authorized and
 // decoded.
 type ChangePasswordInput struct {
+	Caller
 	CompanyID    int64
 	CredentialID int64
 	ClientIP     string
@@ -68,6 +69,9 @@ func (s *Service) changePassword(ctx context.Context, company *store.Company, a 
 	user, err := s.store.Reader().LicenseUserByEmail(ctx, company.ID, usernameEmail(in.Username))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
+	}
+	if user != nil && !s.userInScope(ctx, in.Caller, user.ID) {
+		user = nil // a scoped OAuth client sees only its own users
 	}
 	var total, enabled int64
 	if user != nil {
@@ -124,7 +128,8 @@ func (s *Service) changePassword(ctx context.Context, company *store.Company, a 
 			Action:          "license_user.password_changed",
 			ActorType:       "license_user",
 			ActorID:         &user.ID,
-			APICredentialID: &in.CredentialID,
+			APICredentialID: credentialRef(in.Caller),
+			OAuthClientID:   oauthRef(in.Caller),
 			ClientIP:        in.ClientIP,
 			SubjectType:     "license_user",
 			SubjectID:       &user.ID,
@@ -244,4 +249,22 @@ func passwordRuleBroken(pw, current string) string {
 		return "must differ from the current password"
 	}
 	return ""
+}
+
+// userInScope reports whether a scoped caller may act on a license user:
+// the user has a license in the caller's scope.
+func (s *Service) userInScope(ctx context.Context, c Caller, userID int64) bool {
+	if !c.scoped() {
+		return true
+	}
+	lics, err := s.store.Reader().UserLicenses(ctx, userID, 0)
+	if err != nil {
+		return false
+	}
+	for i := range lics {
+		if s.inScope(ctx, c, &lics[i]) {
+			return true
+		}
+	}
+	return false
 }

@@ -23,6 +23,8 @@ import (
 type Config struct {
 	Throttle ThrottleConfig
 	Trials   TrialLimit
+	// TokenTTL is how long OAuth access tokens last (0: DefaultTokenTTL).
+	TokenTTL time.Duration
 	// ExposeInitialPasswords is not here: it is a company setting
 	// (companies.expose_initial_passwords), off by default.
 }
@@ -52,13 +54,15 @@ var DefaultThrottle = ThrottleConfig{PerUser: 5, PerIP: 30, Window: 10 * time.Mi
 
 // Service applies licensor's rules. It is safe for concurrent use.
 type Service struct {
-	creds  credentialCache
-	store  *store.Store
-	hasher *password.Hasher
-	box    *seal.Box
-	cfg    Config
-	log    *slog.Logger
-	now    func() time.Time
+	creds      credentialCache
+	oauthCreds oauthCache
+	tokens     tokenKeys
+	store      *store.Store
+	hasher     *password.Hasher
+	box        *seal.Box
+	cfg        Config
+	log        *slog.Logger
+	now        func() time.Time
 }
 
 // New returns a Service. now may be nil (time.Now).
@@ -66,6 +70,9 @@ func New(st *store.Store, hasher *password.Hasher, box *seal.Box, cfg Config, lo
 	t := cfg.Throttle
 	if t.PerUser < 1 || t.PerIP < 1 || t.Window <= 0 {
 		return nil, errors.New("licensing: throttle limits and window must be positive")
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
 	}
 	if cfg.Trials == (TrialLimit{}) {
 		cfg.Trials = DefaultTrialLimit

@@ -36,6 +36,9 @@ type Trial struct {
 // unless the company allows more. A device whose trial expired gets
 // trial_expired; one whose trial still runs gets that trial again.
 func (s *Service) TrialKey(ctx context.Context, c Caller, in TrialInput) (*Trial, error) {
+	if c.scoped() {
+		return nil, problem.New(problem.CodeTrialNotAllowed, "an OAuth client scoped to a license or a customer cannot start trials")
+	}
 	var m []string
 	if in.Product == "" {
 		m = append(m, "product")

@@ -101,4 +101,6 @@ const (
 	CodeNoAvailableFloatingSlots     = "no_available_floating_slots"
 	CodeBorrowingNotAllowed          = "borrowing_not_allowed"
 	CodeBorrowUntilNotValid          = "borrow_until_not_valid"
+	CodeOAuthTokenExpired            = "oauth_token_expired"
+	CodeOAuthTokenMalformed          = "oauth_token_malformed"
 )

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -43,4 +44,18 @@ func (s scanPrefix) Scan(dest ...any) error { return s.row.Scan(append(dest, s.e
 // characters, which SQLite would keep.
 func StorableText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// oneRow turns the result of an update of one row into ErrNotFound when it
+// matched none.
+func oneRow(res sql.Result, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	} else if n == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
 }
