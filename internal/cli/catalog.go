@@ -67,6 +67,9 @@ func runFeatureCreate(ctx context.Context, r *runner, args []string) error {
 			fs.StringVar(&spec.Type, "type", "activation", "activation or consumption")
 			fs.Int64Var(&spec.MaxConsumption, "max-consumption", 0, "consumption features: the default limit")
 			fs.StringVar(&spec.Metadata, "metadata", "", "a JSON object")
+			fs.BoolVar(&spec.IsFloatingCloud, "floating-cloud", false, "the feature has floating seats of its own, taken by check_license_feature")
+			fs.Int64Var(&spec.FloatingUsers, "floating-users", 0, "floating cloud features: seats")
+			fs.Int64Var(&spec.FloatingTimeout, "floating-timeout", 0, "floating cloud features: minutes a seat is kept without a check (default: the product's)")
 		},
 		func(p provisioning) error {
 			f, err := p.app.Service.CreateFeature(ctx, p.company, spec)

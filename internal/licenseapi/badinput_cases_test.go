@@ -99,11 +99,16 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 		"/api/v4/versions":               {base: idKey, fields: append(slices.Clone(identityFields), "env", "channel")},
 		"/api/v4/installation_file":      {base: idKey, fields: append(slices.Clone(identityFields), "env", "channel", "version")},
 		// The full license is not floating: refused before any seat.
-		"/api/v4/floating/borrow":        {base: append(slices.Clone(post), [2]string{"borrowed_until", jsonStr("2099-01-01T00:00:00Z")}), fields: append(slices.Clone(identityFields), "borrowed_until")},
-		"/api/v4/floating/release":       {base: post, fields: identityFields},
-		"/api/v4/trial_key":              {base: [][2]string{{"product", "USER"}, {"hardware_id", "hw-trial"}, {"email", "trial@example.com"}}, fields: trialFields},
-		"/api/v4/product_details":        {base: [][2]string{{"product", "KEY"}, {"include_latest_version", "true"}, {"include_custom_fields", "true"}}, fields: []string{"product", "include_latest_version", "include_custom_fields", "env"}},
-		"/api/v4/customer_license_users": {base: [][2]string{{"product", "KEY"}, {"customer", w.email}}, fields: []string{"product", "customer"}},
+		"/api/v4/floating/borrow":  {base: append(slices.Clone(post), [2]string{"borrowed_until", jsonStr("2099-01-01T00:00:00Z")}), fields: append(slices.Clone(identityFields), "borrowed_until")},
+		"/api/v4/floating/release": {base: post, fields: identityFields},
+		// "pro" is not a floating feature, and hw-2 not active: refused
+		// before any seat.
+		"/api/v4/floating/feature_borrow": {base: append(slices.Clone(post), [2]string{"feature", jsonStr("pro")}),
+			fields: append(slices.Clone(identityFields), "feature", "borrowed_until", "sdk_ver", "redirect_uri")},
+		"/api/v4/floating/feature_release": {base: append(slices.Clone(post), [2]string{"feature", jsonStr("pro")}), fields: append(slices.Clone(identityFields), "feature")},
+		"/api/v4/trial_key":                {base: [][2]string{{"product", "USER"}, {"hardware_id", "hw-trial"}, {"email", "trial@example.com"}}, fields: trialFields},
+		"/api/v4/product_details":          {base: [][2]string{{"product", "KEY"}, {"include_latest_version", "true"}, {"include_custom_fields", "true"}}, fields: []string{"product", "include_latest_version", "include_custom_fields", "env"}},
+		"/api/v4/customer_license_users":   {base: [][2]string{{"product", "KEY"}, {"customer", w.email}}, fields: []string{"product", "customer"}},
 		// Without a password: with one, the throttle records the attempt.
 		"/api/v4/user_licenses":   {base: [][2]string{{"product", "USER"}, {"username", w.email}}, fields: []string{"product", "username", "password"}},
 		"/api/v4/device_licenses": {base: [][2]string{{"hardware_id", w.hwActive}}, fields: []string{"hardware_id"}},

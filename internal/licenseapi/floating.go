@@ -20,13 +20,9 @@ func (a *API) floatingBorrow(w http.ResponseWriter, r *http.Request, cred *auth.
 	if c.err != nil {
 		return c.err
 	}
-	var until *time.Time
-	if untilText != "" {
-		t, err := time.Parse(time.RFC3339Nano, untilText)
-		if err != nil {
-			return typeError("borrowed_until", "an ISO-8601 date and time with a time zone, such as 2026-12-31T12:00:00Z, or null")
-		}
-		until = &t
+	until, err := borrowedUntil(untilText)
+	if err != nil {
+		return err
 	}
 	b, err := a.svc.Borrow(r.Context(), a.caller(r, cred), id, until)
 	if err != nil {
@@ -53,4 +49,62 @@ func (a *API) floatingRelease(w http.ResponseWriter, r *http.Request, cred *auth
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// floatingFeatureBorrow serves POST /api/v4/floating/feature_borrow
+// (license-api.md §5.12): borrow plus feature; bundle_code, sdk_ver and
+// redirect_uri are accepted.
+func (a *API) floatingFeatureBorrow(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
+	p, err := a.postParams(w, r)
+	if err != nil {
+		return err
+	}
+	c := &collector{p: p}
+	id, code, untilText := c.identity(), c.str("feature"), c.str("borrowed_until")
+	c.str("sdk_ver")
+	c.str("redirect_uri")
+	if c.err != nil {
+		return c.err
+	}
+	until, err := borrowedUntil(untilText)
+	if err != nil {
+		return err
+	}
+	b, err := a.svc.BorrowFeature(r.Context(), a.caller(r, cred), id, code, until)
+	if err != nil {
+		return err
+	}
+	return a.writeJSON(w, wire.NewBorrowed(b))
+}
+
+// floatingFeatureRelease serves POST /api/v4/floating/feature_release: 200
+// with an empty body.
+func (a *API) floatingFeatureRelease(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
+	p, err := a.postParams(w, r)
+	if err != nil {
+		return err
+	}
+	c := &collector{p: p}
+	id, code := c.identity(), c.str("feature")
+	if c.err != nil {
+		return c.err
+	}
+	if err := a.svc.ReleaseFeatureSeat(r.Context(), a.caller(r, cred), id, code); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// borrowedUntil reads borrowed_until: "" (absent or null) is nil.
+func borrowedUntil(text string) (*time.Time, error) {
+	if text == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, text)
+	if err != nil {
+		return nil, typeError("borrowed_until", "an ISO-8601 date and time with a time zone, such as 2026-12-31T12:00:00Z, or null")
+	}
+	return &t, nil
 }

@@ -1,12 +1,15 @@
 package licenseapi_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/licensor/licensor/internal/app"
+	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/store"
 	"github.com/licensor/licensor/internal/testkit"
 )
 
@@ -151,5 +154,80 @@ func TestFloatingSeatsHoldUnderConcurrency(t *testing.T) {
 	clock.Add(31 * time.Minute)
 	if ok := count(race(40, func(i int) testkit.Response { return c.checkOn("FLOAT-3", fmt.Sprintf("a-%d", i)) })); ok != 3 {
 		t.Fatalf("%d of 40 racing checks got one of 3 seats", ok)
+	}
+}
+
+// A floating cloud feature has seats of its own, taken by
+// check_license_feature, lapsing, released and borrowed like a license's.
+func TestFloatingFeatures(t *testing.T) {
+	c, clock := floatingCatalog(t)
+	_, err := c.App.Service.CreateFeature(context.Background(), c.CompanyID, licensing.FeatureSpec{Product: "KEY", Code: "seat",
+		FeatureFloating: store.FeatureFloating{IsFloatingCloud: true, FloatingUsers: 1, FloatingTimeout: 30}})
+	must(t, err)
+	_, err = c.App.Service.CreateFeature(context.Background(), c.CompanyID, licensing.FeatureSpec{Product: "KEY", Code: "seats3",
+		FeatureFloating: store.FeatureFloating{IsFloatingCloud: true, FloatingUsers: 3, FloatingTimeout: 30}})
+	must(t, err)
+	c.keyLicense("FF-1", 100, "can_borrow=true", "max_borrow_time=24")
+	for i := range 40 {
+		c.license(c.activateOn("FF-1", fmt.Sprintf("d-%d", i)), fmt.Sprintf("d-%d", i), "FF-1")
+	}
+	feature := func(hw, code string) testkit.Response {
+		return c.get("check_license_feature", map[string]string{"product": "KEY", "hardware_id": hw, "license_key": "FF-1", "feature": code})
+	}
+	var f map[string]any
+	c.ok(feature("d-0", "seat"), &f)
+	if f["is_floating_cloud"] != true || num(f, "floating_users") != 1 || num(f, "floating_timeout") != 30 || num(f, "floating_in_use_devices") != 1 {
+		t.Fatalf("check_license_feature of a floating feature: %v", f)
+	}
+	wantError(t, feature("d-1", "seat"), 400, "no_available_floating_slots")
+	c.ok(feature("d-0", "seat"), nil) // the holder renews
+	clock.Add(31 * time.Minute)
+	c.ok(feature("d-1", "seat"), nil) // d-0's seat lapsed
+	wantError(t, feature("d-0", "seat"), 400, "no_available_floating_slots")
+	release := func(hw, code string) testkit.Response {
+		return c.post("floating/feature_release", map[string]any{"product": "KEY", "hardware_id": hw, "license_key": "FF-1", "feature": code})
+	}
+	if r := release("d-1", "seat"); r.Status != 200 || len(r.Body) != 0 {
+		t.Fatalf("feature_release: %d %q", r.Status, r.Body)
+	}
+	var b map[string]any
+	c.ok(c.post("floating/feature_borrow", map[string]any{"product": "KEY", "hardware_id": "d-0", "license_key": "FF-1", "feature": "seat", "borrowed_until": nil}), &b)
+	if b["borrowed_until"] != clock.Now().Add(24*time.Hour).UTC().Format("2006-01-02T15:04:05.000Z") {
+		t.Fatalf("feature_borrow: %v", b)
+	}
+	clock.Add(time.Hour) // past the timeout, within the borrow
+	wantError(t, feature("d-1", "seat"), 400, "no_available_floating_slots")
+	for _, tt := range []struct {
+		name string
+		r    testkit.Response
+		code string
+	}{
+		{"borrow a feature that is not floating", c.post("floating/feature_borrow", map[string]any{"product": "KEY", "hardware_id": "d-0", "license_key": "FF-1", "feature": "pro"}), "wrong_license_type"},
+		{"borrow an unknown feature", c.post("floating/feature_borrow", map[string]any{"product": "KEY", "hardware_id": "d-0", "license_key": "FF-1", "feature": "nope"}), "unsupported_product_feature"},
+		{"borrow too long", c.post("floating/feature_borrow", map[string]any{"product": "KEY", "hardware_id": "d-2", "license_key": "FF-1", "feature": "seats3", "borrowed_until": clock.Now().Add(25 * time.Hour).Format(time.RFC3339)}), "borrow_until_not_valid"},
+		{"release a feature that is not floating", release("d-0", "pro"), "wrong_license_type"},
+		{"release without a feature", c.post("floating/feature_release", map[string]any{"product": "KEY", "hardware_id": "d-0", "license_key": "FF-1"}), "missing_parameters"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { wantError(t, tt.r, 400, tt.code) })
+	}
+	// 40 devices race for a feature's 3 seats.
+	ok := 0
+	for _, r := range race(40, func(i int) testkit.Response { return feature(fmt.Sprintf("d-%d", i), "seats3") }) {
+		switch {
+		case r.Status == 200:
+			ok++
+		case r.Status != 400 || !strings.Contains(string(r.Body), "no_available_floating_slots"):
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	if ok != 3 {
+		t.Fatalf("%d of 40 racing feature checks got one of 3 seats", ok)
+	}
+	// The license object shows the feature's seats.
+	m := c.license(c.checkOn("FF-1", "d-0"), "d-0", "FF-1")
+	for _, pf := range m["product_features"].([]any) {
+		if pf := pf.(map[string]any); pf["code"] == "seat" && (pf["is_floating_cloud"] != true || num(pf, "floating_users") != 1) {
+			t.Fatalf("product_features entry: %v", pf)
+		}
 	}
 }

@@ -54,11 +54,11 @@ func (a *API) checkLicenseFeature(w http.ResponseWriter, r *http.Request, cred *
 		return c.err
 	}
 	id.Password = ""
-	f, err := a.svc.CheckFeature(r.Context(), a.caller(r, cred), id, code)
+	f, inUse, err := a.svc.CheckFeature(r.Context(), a.caller(r, cred), id, code)
 	if err != nil {
 		return err
 	}
-	return a.writeJSON(w, wire.NewFeatureCheck(f, cred.CompanyID))
+	return a.writeJSON(w, wire.NewFeatureCheck(f, cred.CompanyID, inUse))
 }
 
 // userLicenses serves GET /api/v4/user_licenses (license-api.md §5.16).

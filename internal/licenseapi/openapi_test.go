@@ -12,6 +12,7 @@ import (
 
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/store"
 	"github.com/licensor/licensor/internal/testkit"
 )
 
@@ -218,12 +219,22 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	post("floating/borrow", float)
 	post("floating/borrow", map[string]any{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FLOAT", "borrowed_until": "2000-01-01T00:00:00Z"})
 	post("floating/release", float)
+	_, err = svc.CreateFeature(ctx, c.CompanyID, licensing.FeatureSpec{Product: "KEY", Code: "docseat",
+		FeatureFloating: store.FeatureFloating{IsFloatingCloud: true, FloatingUsers: 1}})
+	must(t, err)
+	c.keyLicense("DOC-FF", 2, "can_borrow=true", "max_borrow_time=2")
+	ff := map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF"}
+	post("activate_license", ff)
+	get("check_license_feature", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "docseat"})
+	post("floating/feature_borrow", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "docseat"})
+	post("floating/feature_borrow", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "pro"})
+	post("floating/feature_release", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "docseat"})
 	post("deactivate_license", key)
 	post("deactivate_license", key)
 	post("deactivate_license", map[string]any{"product": "USER", "hardware_id": "doc-hw", "username": "docuser@example.com"})
 
-	if o.checked != 50 { // floating/release answers an empty body: only its status is checked
-		t.Fatalf("%d responses were checked, want 50", o.checked)
+	if o.checked != 54 { // floating/release answers an empty body: only its status is checked
+		t.Fatalf("%d responses were checked, want 54", o.checked)
 	}
 }
 

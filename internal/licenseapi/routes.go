@@ -46,6 +46,8 @@ func (a *API) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v4/versions", h: a.versions},
 		{method: http.MethodPost, path: "/api/v4/floating/borrow", h: a.floatingBorrow},
 		{method: http.MethodPost, path: "/api/v4/floating/release", h: a.floatingRelease},
+		{method: http.MethodPost, path: "/api/v4/floating/feature_borrow", h: a.floatingFeatureBorrow},
+		{method: http.MethodPost, path: "/api/v4/floating/feature_release", h: a.floatingFeatureRelease},
 		{method: http.MethodGet, path: "/api/v4/installation_file", h: a.installationFile},
 		{method: http.MethodGet, path: "/api/v4/customer_license_users", h: a.customerLicenseUsers},
 		{method: http.MethodGet, path: "/api/v4/user_licenses", h: a.userLicenses},

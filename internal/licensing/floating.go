@@ -133,3 +133,88 @@ func (s *Service) ReleaseSeat(ctx context.Context, c Caller, id Identity) error 
 	_, err = s.store.Writer().ReleaseSeat(ctx, f.license.ID, 0, id.HardwareID)
 	return err
 }
+
+// takeFeatureSeat takes or renews the device's seat of a floating cloud
+// feature and returns the feature's seats in use.
+func (s *Service) takeFeatureSeat(ctx context.Context, feat *store.LicenseFeature, hardwareID string, now time.Time) (*int64, error) {
+	_, err := s.store.Writer().ClaimSeat(ctx, store.SeatClaim{LicenseID: feat.LicenseID, FeatureID: feat.ID, HardwareID: hardwareID,
+		Seats: feat.FloatingUsers, Until: now.Add(time.Duration(max(feat.FloatingTimeout, 1)) * time.Minute), Now: now})
+	if errors.Is(err, store.ErrNoSeat) {
+		return nil, problem.Newf(problem.CodeNoAvailableFloatingSlots, "every floating seat of feature %q is in use", feat.Code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.store.Reader().SeatsInUse(ctx, feat.LicenseID, feat.ID, now)
+	return &n, err
+}
+
+// BorrowFeature holds the device's seat of a floating cloud feature until
+// until (nil: now + the license's max_borrow_time hours), following the
+// license's can_borrow (license-api.md §6.2).
+func (s *Service) BorrowFeature(ctx context.Context, c Caller, id Identity, code string, until *time.Time) (*Borrowed, error) {
+	if err := requireIdentity(id, true, "feature", code); err != nil {
+		return nil, err
+	}
+	f, err := s.findLicense(ctx, c, id, true)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	device, err := s.checkOne(ctx, c, f, CheckInput{Identity: id}, now)
+	if err != nil {
+		return nil, err
+	}
+	feat, err := s.licenseFeature(ctx, f.license, code, now)
+	if err != nil {
+		return nil, err
+	}
+	l := f.license
+	if !feat.IsFloatingCloud {
+		return nil, problem.Newf(problem.CodeWrongLicenseType, "feature %q is not a floating cloud feature", code)
+	}
+	if !l.CanBorrow {
+		return nil, problem.New(problem.CodeBorrowingNotAllowed, "the license does not allow borrowing")
+	}
+	latest := now.Add(time.Duration(l.MaxBorrowTime) * time.Hour)
+	if until == nil {
+		until = &latest
+	}
+	if !until.After(now) || until.After(latest) {
+		return nil, problem.Newf(problem.CodeBorrowUntilNotValid, "borrowed_until must be after now and at most %d hours ahead", l.MaxBorrowTime)
+	}
+	_, err = s.store.Writer().ClaimSeat(ctx, store.SeatClaim{LicenseID: l.ID, FeatureID: feat.ID, HardwareID: id.HardwareID,
+		Seats: feat.FloatingUsers, Until: *until, Borrow: true, Now: now})
+	if errors.Is(err, store.ErrNoSeat) {
+		return nil, problem.Newf(problem.CodeNoAvailableFloatingSlots, "every floating seat of feature %q is in use", code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Borrowed{Until: *until, MaxBorrowTime: l.MaxBorrowTime, DeviceID: device.ID, LicenseID: l.ID, CompanyID: l.CompanyID}, nil
+}
+
+// ReleaseFeatureSeat gives back the device's seat of a floating cloud
+// feature, borrowed or not.
+func (s *Service) ReleaseFeatureSeat(ctx context.Context, c Caller, id Identity, code string) error {
+	id.Password = ""
+	if err := requireIdentity(id, false, "feature", code); err != nil {
+		return err
+	}
+	f, err := s.findLicense(ctx, c, id, false)
+	if err != nil {
+		return err
+	}
+	feat, err := s.store.Reader().LicenseFeature(ctx, f.license.ID, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return problem.Newf(problem.CodeUnsupportedProductFeature, "the license has no feature %q", code)
+	}
+	if err != nil {
+		return err
+	}
+	if !feat.IsFloatingCloud {
+		return problem.Newf(problem.CodeWrongLicenseType, "feature %q is not a floating cloud feature", code)
+	}
+	_, err = s.store.Writer().ReleaseSeat(ctx, f.license.ID, feat.ID, id.HardwareID)
+	return err
+}

@@ -44,20 +44,29 @@ func (s *Service) ProductDetails(ctx context.Context, c Caller, code string, lat
 }
 
 // CheckFeature returns a feature of a license the device is active on
-// (license-api.md §5.6).
-func (s *Service) CheckFeature(ctx context.Context, c Caller, id Identity, code string) (*store.LicenseFeature, error) {
+// (license-api.md §5.6). A floating cloud feature's seat is taken or renewed
+// for the device; inUse is then the feature's seats in use.
+func (s *Service) CheckFeature(ctx context.Context, c Caller, id Identity, code string) (feat *store.LicenseFeature, inUse *int64, err error) {
 	if err := requireIdentity(id, false, "feature", code); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, err := s.findLicense(ctx, c, id, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := s.now()
 	if _, err := s.checkOne(ctx, c, f, CheckInput{Identity: id}, now); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.licenseFeature(ctx, f.license, code, now)
+	if feat, err = s.licenseFeature(ctx, f.license, code, now); err != nil {
+		return nil, nil, err
+	}
+	if feat.IsFloatingCloud {
+		if inUse, err = s.takeFeatureSeat(ctx, feat, id.HardwareID, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	return feat, inUse, nil
 }
 
 // UserLicenses lists the licenses of an authenticated license user,

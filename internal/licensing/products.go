@@ -121,6 +121,7 @@ type FeatureSpec struct {
 	Product, Code, Name, Type string
 	MaxConsumption            int64
 	Metadata                  string
+	store.FeatureFloating     // floating cloud seats of the feature's own
 }
 
 // CreateFeature defines a feature on a product. Licenses created later get
@@ -151,8 +152,14 @@ func (s *Service) CreateFeature(ctx context.Context, companyID int64, f FeatureS
 			return nil, err
 		}
 	}
+	if f.IsFloatingCloud && f.FloatingUsers < 1 {
+		return nil, errors.New("a floating cloud feature needs at least one floating user")
+	}
+	if f.FloatingTimeout == 0 {
+		f.FloatingTimeout = prod.FloatingTimeout
+	}
 	pf := store.ProductFeature{ProductID: prod.ID, Code: f.Code, Name: f.Name, FeatureType: f.Type, Metadata: meta,
-		Consumption: store.Consumption{MaxConsumption: f.MaxConsumption}, CreatedAt: s.now()}
+		Consumption: store.Consumption{MaxConsumption: f.MaxConsumption}, FeatureFloating: f.FeatureFloating, CreatedAt: s.now()}
 	err = s.store.WithTx(ctx, func(q *store.Queries) (err error) { pf.ID, err = q.CreateProductFeature(ctx, pf); return err })
 	if errors.Is(err, store.ErrConflict) {
 		return nil, fmt.Errorf("product %q already has a feature %q", f.Product, f.Code)

@@ -110,8 +110,11 @@ var licenseSettings = with(map[string]setting{
 }, consumptionSettings)
 
 var featureSettings = with(map[string]setting{
-	"expiry_date":     {column: "expiry_date", kind: kindTime, nullable: true},
-	"max_consumption": {column: "max_consumption", kind: kindInt},
+	"expiry_date":       {column: "expiry_date", kind: kindTime, nullable: true},
+	"max_consumption":   {column: "max_consumption", kind: kindInt},
+	"is_floating_cloud": {column: "is_floating_cloud", kind: kindBool, help: "seats of the feature, taken by check_license_feature"},
+	"floating_users":    {column: "floating_users", kind: kindInt, help: "the feature's floating seats"},
+	"floating_timeout":  {column: "floating_timeout", kind: kindInt, min: 1, help: "minutes a feature seat is kept without a check"},
 }, consumptionSettings)
 
 // SettingNames lists the keys of a settings table, for help texts.

@@ -30,21 +30,29 @@ type Consumption struct {
 	PeriodStart int64
 }
 
+// FeatureFloating is a feature's own floating cloud seats.
+type FeatureFloating struct {
+	IsFloatingCloud bool
+	FloatingUsers   int64
+	FloatingTimeout int64 // minutes
+}
+
 // ProductFeature is a feature defined on a product; licenses get copies.
 type ProductFeature struct {
-	ID          int64
-	ProductID   int64
-	Code        string
-	Name        string
-	FeatureType string
-	Metadata    string // a JSON object
-	Consumption        // defaults for licenses
-	CreatedAt   time.Time
+	ID              int64
+	ProductID       int64
+	Code            string
+	Name            string
+	FeatureType     string
+	Metadata        string // a JSON object
+	Consumption            // defaults for licenses
+	FeatureFloating        // defaults for licenses
+	CreatedAt       time.Time
 }
 
 const productFeatureColumns = `id, product_id, code, name, feature_type, metadata, max_consumption,
 	allow_unlimited_consumptions, allow_negative_consumptions, allow_overages, max_overages, reset_consumption,
-	consumption_period, created_at`
+	consumption_period, created_at, is_floating_cloud, floating_users, floating_timeout`
 
 func scanProductFeature(row interface{ Scan(...any) error }) (*ProductFeature, error) {
 	var f ProductFeature
@@ -53,7 +61,7 @@ func scanProductFeature(row interface{ Scan(...any) error }) (*ProductFeature, e
 	c := &f.Consumption
 	err := row.Scan(&f.ID, &f.ProductID, &f.Code, &f.Name, &f.FeatureType, &f.Metadata, &c.MaxConsumption,
 		&c.AllowUnlimitedConsumptions, &c.AllowNegativeConsumptions, &c.AllowOverages, &c.MaxOverages, &c.ResetConsumption,
-		&period, &created)
+		&period, &created, &f.IsFloatingCloud, &f.FloatingUsers, &f.FloatingTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +83,11 @@ func (q *Queries) CreateProductFeature(ctx context.Context, f ProductFeature) (i
 	err := q.db.QueryRowContext(ctx,
 		`INSERT INTO product_features (product_id, code, name, feature_type, metadata, max_consumption,
 			allow_unlimited_consumptions, allow_negative_consumptions, allow_overages, max_overages, reset_consumption,
-			consumption_period, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			consumption_period, created_at, is_floating_cloud, floating_users, floating_timeout)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		f.ProductID, f.Code, f.Name, f.FeatureType, f.Metadata, c.MaxConsumption, c.AllowUnlimitedConsumptions,
 		c.AllowNegativeConsumptions, c.AllowOverages, c.MaxOverages, c.ResetConsumption, nullString(c.ConsumptionPeriod),
-		ms(f.CreatedAt)).Scan(&id)
+		ms(f.CreatedAt), f.IsFloatingCloud, f.FloatingUsers, max(f.FloatingTimeout, 1)).Scan(&id)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("feature %q: %w", f.Code, ErrConflict)
 	}
@@ -111,12 +119,13 @@ type LicenseFeature struct {
 	Metadata         string
 	ExpiryDate       *time.Time
 	Consumption
+	FeatureFloating
 }
 
 const licenseFeatureSelect = `SELECT lf.id, lf.license_id, lf.product_feature_id, pf.code, pf.name, pf.feature_type,
 	pf.metadata, lf.expiry_date, lf.max_consumption, lf.total_consumptions, lf.allow_unlimited_consumptions,
 	lf.allow_negative_consumptions, lf.allow_overages, lf.max_overages, lf.reset_consumption, lf.consumption_period,
-	lf.consumption_period_start
+	lf.consumption_period_start, lf.is_floating_cloud, lf.floating_users, lf.floating_timeout
 	FROM license_features lf JOIN product_features pf ON pf.id = lf.product_feature_id`
 
 func scanLicenseFeature(row interface{ Scan(...any) error }) (*LicenseFeature, error) {
@@ -126,7 +135,8 @@ func scanLicenseFeature(row interface{ Scan(...any) error }) (*LicenseFeature, e
 	c := &f.Consumption
 	err := row.Scan(&f.ID, &f.LicenseID, &f.ProductFeatureID, &f.Code, &f.Name, &f.FeatureType, &f.Metadata, &expiry,
 		&c.MaxConsumption, &c.TotalConsumptions, &c.AllowUnlimitedConsumptions, &c.AllowNegativeConsumptions,
-		&c.AllowOverages, &c.MaxOverages, &c.ResetConsumption, &period, &c.PeriodStart)
+		&c.AllowOverages, &c.MaxOverages, &c.ResetConsumption, &period, &c.PeriodStart,
+		&f.IsFloatingCloud, &f.FloatingUsers, &f.FloatingTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -144,10 +154,11 @@ func (q *Queries) AddLicenseFeature(ctx context.Context, licenseID int64, f Prod
 	_, err := q.db.ExecContext(ctx,
 		`INSERT INTO license_features (license_id, product_feature_id, expiry_date, max_consumption,
 			allow_unlimited_consumptions, allow_negative_consumptions, allow_overages, max_overages, reset_consumption,
-			consumption_period, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			consumption_period, created_at, is_floating_cloud, floating_users, floating_timeout)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		licenseID, f.ID, msPtr(expiry), c.MaxConsumption, c.AllowUnlimitedConsumptions, c.AllowNegativeConsumptions,
-		c.AllowOverages, c.MaxOverages, c.ResetConsumption, nullString(c.ConsumptionPeriod), ms(now))
+		c.AllowOverages, c.MaxOverages, c.ResetConsumption, nullString(c.ConsumptionPeriod), ms(now),
+		f.IsFloatingCloud, f.FloatingUsers, max(f.FloatingTimeout, 1))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("feature %q on license %d: %w", f.Code, licenseID, ErrConflict)
 	}

@@ -131,6 +131,13 @@ type Feature struct {
 	*FeatureConsumption                 // consumption features only
 	IsFloating          bool            `json:"is_floating"`
 	IsFloatingCloud     bool            `json:"is_floating_cloud"`
+	*FeatureSeats                       // floating cloud features only
+}
+
+// FeatureSeats are a floating cloud feature's own seats.
+type FeatureSeats struct {
+	FloatingUsers   int64 `json:"floating_users"`
+	FloatingTimeout int64 `json:"floating_timeout"`
 }
 
 // FeatureConsumption is the consumption part of a consumption feature.
@@ -326,7 +333,10 @@ func features(fs []store.LicenseFeature, now time.Time, includeExpired bool) []F
 // NewFeature renders one feature of a license.
 func NewFeature(f *store.LicenseFeature) Feature {
 	out := Feature{ID: f.ID, Code: f.Code, Name: f.Name, FeatureType: f.FeatureType, ExpiryDate: Time(f.ExpiryDate),
-		Metadata: metadata(f.Metadata)}
+		Metadata: metadata(f.Metadata), IsFloatingCloud: f.IsFloatingCloud}
+	if f.IsFloatingCloud {
+		out.FeatureSeats = &FeatureSeats{FloatingUsers: f.FloatingUsers, FloatingTimeout: f.FloatingTimeout}
+	}
 	if f.FeatureType == store.FeatureConsumption {
 		c := f.Consumption
 		out.FeatureConsumption = &FeatureConsumption{MaxConsumption: c.MaxConsumption,

@@ -97,13 +97,19 @@ type FeatureCheck struct {
 	IsFloatingCloud     bool            `json:"is_floating_cloud"`
 	ExpiryDate          *string         `json:"expiry_date"`
 	*FeatureConsumption                 // consumption features only
+	*FeatureSeats                       // floating cloud features only
+	// FloatingInUseDevices counts the feature's seats in use (floating
+	// cloud features only).
+	FloatingInUseDevices *int64 `json:"floating_in_use_devices,omitempty"`
 }
 
-// NewFeatureCheck renders check_license_feature.
-func NewFeatureCheck(f *store.LicenseFeature, companyID int64) *FeatureCheck {
+// NewFeatureCheck renders check_license_feature; inUse is the seats in use
+// of a floating cloud feature, else nil.
+func NewFeatureCheck(f *store.LicenseFeature, companyID int64, inUse *int64) *FeatureCheck {
 	feat := NewFeature(f)
 	return &FeatureCheck{ID: f.ID, LicenseID: f.LicenseID, Code: f.Code, Name: f.Name, FeatureType: f.FeatureType,
-		Company: Company{companyID}, Metadata: feat.Metadata, ExpiryDate: feat.ExpiryDate, FeatureConsumption: feat.FeatureConsumption}
+		Company: Company{companyID}, Metadata: feat.Metadata, ExpiryDate: feat.ExpiryDate, FeatureConsumption: feat.FeatureConsumption,
+		IsFloatingCloud: f.IsFloatingCloud, FeatureSeats: feat.FeatureSeats, FloatingInUseDevices: inUse}
 }
 
 // UserLicense is one entry of user_licenses.
