@@ -64,6 +64,8 @@ func commands() []command {
 		{"user activate", "activate a license user again: ID", runUserActivate},
 		{"device blacklist", "blacklist a hardware id: HWID", runDeviceBlacklist},
 		{"device unblacklist", "lift a blacklisting: HWID", runDeviceUnblacklist},
+		{"offline activate", "answer an offline activation request file: --request FILE --out FILE", runOfflineActivate},
+		{"offline deactivate", "apply an offline deactivation request file: --request FILE", runOfflineDeactivate},
 		{"backup", "write a consistent copy of the database while licensor serves: --to FILE", runBackup},
 		{"restore", "put a backup in place as a data directory's database: --from FILE", runRestore},
 		{"db copy", "copy an embedded (SQLite) install into an empty PostgreSQL database: --from DATA_DIR --to URL", runDBCopy},

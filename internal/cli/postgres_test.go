@@ -3,7 +3,6 @@ package cli_test
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -86,36 +85,4 @@ func TestSecretNew(t *testing.T) {
 	if again, _ := os.ReadFile(file); string(again) != string(written) {
 		t.Fatal("secret new --out changed an existing file")
 	}
-}
-
-func TestOAuthClientCommands(t *testing.T) {
-	e := newEnv(t.TempDir())
-	ok(t, e, "init", "--json")
-	ok(t, e, "product", "create", "--code", "APP", "--name", "App", "--json")
-	lic := ok(t, e, "license", "create", "--product", "APP", "--customer", "acme@example.com", "--json")
-	all := ok(t, e, "oauth-client", "create", "--label", "backend", "--json")
-	id, secret := all["client_id"].(string), all["client_secret"].(string)
-	if id == "" || len(secret) < 40 {
-		t.Fatalf("oauth-client create = %v", all)
-	}
-	ok(t, e, "oauth-client", "create", "--license", strconv.FormatInt(int64(lic["id"].(float64)), 10), "--json")
-	ok(t, e, "oauth-client", "create", "--customer", "acme@example.com", "--json")
-	fails(t, e, 1, "not both", "oauth-client", "create", "--license", "1", "--customer", "acme@example.com")
-	fails(t, e, 1, "license 999", "oauth-client", "create", "--license", "999")
-	fails(t, e, 1, "customer", "oauth-client", "create", "--customer", "nobody@example.com")
-	list := ok(t, e, "oauth-client", "list", "--json")["clients"].([]any)
-	if len(list) != 3 || list[0].(map[string]any)["scope"] != "company" || list[1].(map[string]any)["scope"] == "company" {
-		t.Fatalf("oauth-client list = %v", list)
-	}
-	if strings.Contains(run(e, "oauth-client", "list").stdout, secret) {
-		t.Fatal("oauth-client list shows a secret")
-	}
-	rot := ok(t, e, "oauth-client", "rotate", id, "--grace", "1h", "--json")
-	if rot["client_secret"] == secret || rot["client_secret"] == "" || rot["previous_valid_for"] != "1h0m0s" {
-		t.Fatalf("oauth-client rotate = %v", rot)
-	}
-	ok(t, e, "oauth-client", "revoke", id, "--json")
-	fails(t, e, 1, "no live OAuth client", "oauth-client", "revoke", id)
-	fails(t, e, 1, "no live OAuth client", "oauth-client", "rotate", id)
-	fails(t, e, 2, "expected one client id", "oauth-client", "revoke")
 }

@@ -2,6 +2,9 @@ package licenseapi_test
 
 import (
 	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/licensing"
 )
 
 // badCase is one malformed request of the bad-input matrix.
@@ -101,6 +105,9 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 		// The full license is not floating: refused before any seat.
 		"/api/v4/floating/borrow":  {base: append(slices.Clone(post), [2]string{"borrowed_until", jsonStr("2099-01-01T00:00:00Z")}), fields: append(slices.Clone(identityFields), "borrowed_until")},
 		"/api/v4/floating/release": {base: post, fields: identityFields},
+		// Offline request files are base64 text: a JSON body is not one.
+		"/api/v4/activate_offline":   {},
+		"/api/v4/deactivate_offline": {},
 		// "pro" is not a floating feature, and hw-2 not active: refused
 		// before any seat.
 		"/api/v4/floating/feature_borrow": {base: append(slices.Clone(post), [2]string{"feature", jsonStr("pro")}),
@@ -370,3 +377,47 @@ func methodAndPathCases(method, path string) []badCase {
 // unknownPaths answer 404 whatever the method.
 var unknownPaths = []string{"/", "/api", "/api/v4", "/api/v4/", "/api/v4//check_license", "/api/v4/CHECK_LICENSE",
 	"/api/v5/check_license", "/api/v4/../v4/check_license", "/api/v4/%ff%fe", "/healthz/x", "/api/v4/" + strings.Repeat("a", 20000)}
+
+// offlineCases are broken offline request files. The signed ones name the
+// full license on a new device (activation refused) or a device that is not
+// active (deactivation refused), so nothing is written.
+func offlineCases(w badWorld, path string) []badCase {
+	kind := "activation"
+	if strings.Contains(path, "deactivate") {
+		kind = "deactivation"
+	}
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	date := time.Now().UTC().Format(http.TimeFormat)
+	signed := func(hw, sig string) string {
+		if sig == "" {
+			sig = licensing.OfflineSignature([]byte(w.sharedKey), date, w.fullKey, hw, w.apiKey)
+		}
+		p, _ := json.Marshal(map[string]any{"request": kind, "date": date, "api_key": w.apiKey, "license_key": w.fullKey,
+			"hardware_id": hw, "product": "KEY", "signature": sig})
+		return string(p)
+	}
+	return []badCase{
+		{name: "empty", body: "", want: "missing_content"},
+		{name: "blank", body: " \n\t ", want: "missing_content"},
+		{name: "not-base64", body: "%%%", want: "invalid_json"},
+		{name: "json-not-base64", body: "{}", want: "invalid_json"},
+		{name: "base64-of-text", body: b64("hello"), want: "invalid_json"},
+		{name: "base64-of-array", body: b64("[]"), want: "invalid_json"},
+		{name: "base64-of-nul", body: b64("\x00"), want: "invalid_json"},
+		{name: "no-api-key", body: b64(`{"request":"` + kind + `"}`), want: "missing_parameters"},
+		{name: "other-kind", body: b64(`{"request":"other"}`), want: "validation_error"},
+		{name: "field-of-wrong-type", body: b64(`{"request":"` + kind + `","license_id":"x"}`), want: "validation_error"},
+		{name: "wrong-signature", body: b64(signed("hw-2", "AAAA")), want: "offline_signature_mismatch"},
+		{name: "wrapped-wrong-signature", body: b64(`{"request":` + signed("hw-2", "") + `,"signature":"AAAA"}`), want: "offline_signature_mismatch"},
+		{name: "signed", body: b64(signed("hw-2", ""))},
+		{name: "wrapped", body: b64(`{"request":` + signed("hw-2", "") + `,"signature":"` + badHMAC(w.sharedKey, signed("hw-2", "")) + `"}`)},
+		{name: "non-utf8", body: b64("{\"request\":\"\xff\xfe\"}"), want: "validation_error"},
+		{name: "over-64KiB", body: strings.Repeat("A", 64<<10+4), want: "request_too_large"},
+	}
+}
+
+func badHMAC(key, data string) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte(data))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}

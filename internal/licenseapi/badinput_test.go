@@ -154,7 +154,9 @@ func badMatrix(w badWorld, routes [][2]string, eps map[string]badEndpoint) []bad
 			}
 		}
 		add(short+"/header", method, target, body, hcs)
-		if method == "POST" {
+		if strings.HasSuffix(path, "_offline") {
+			add(short+"/file", method, path, "", offlineCases(w, path))
+		} else if method == "POST" {
 			add(short+"/body", method, path, "", bodyCases(e, path == "/api/v4/change_password"))
 		} else {
 			add(short+"/query", method, path, "", queryCases(e))

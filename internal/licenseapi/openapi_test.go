@@ -229,12 +229,20 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	post("floating/feature_borrow", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "docseat"})
 	post("floating/feature_borrow", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "pro"})
 	post("floating/feature_release", map[string]string{"product": "KEY", "hardware_id": "doc-hw", "license_key": "DOC-FF", "feature": "docseat"})
+	c.keyLicense("DOC-OFF", 2)
+	off := func(path, body string) {
+		o.check("POST", "/api/v4/"+path, c.Do(testkit.Request{Method: "POST", Path: "/api/v4/" + path, Body: body, Header: map[string]string{"Content-Type": "text/plain"}}))
+	}
+	off("activate_offline", c.offlineFile("activation", "DOC-OFF", "doc-off", false, nil))
+	off("activate_offline", "%%%")
+	off("deactivate_offline", c.offlineFile("deactivation", "DOC-OFF", "doc-off", true, nil))
+	off("deactivate_offline", c.offlineFile("deactivation", "DOC-OFF", "doc-off", true, nil))
 	post("deactivate_license", key)
 	post("deactivate_license", key)
 	post("deactivate_license", map[string]any{"product": "USER", "hardware_id": "doc-hw", "username": "docuser@example.com"})
 
-	if o.checked != 54 { // floating/release answers an empty body: only its status is checked
-		t.Fatalf("%d responses were checked, want 54", o.checked)
+	if o.checked != 58 { // floating/release answers an empty body: only its status is checked
+		t.Fatalf("%d responses were checked, want 58", o.checked)
 	}
 }
 

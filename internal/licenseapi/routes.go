@@ -34,6 +34,8 @@ func (a *API) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v4/check_license", h: a.checkLicense},
 		{method: http.MethodPost, path: "/api/v4/deactivate_license", h: a.deactivateLicense},
 		{method: http.MethodPost, path: "/api/v4/activate_bundle", h: a.activateBundle},
+		{method: http.MethodPost, path: "/api/v4/activate_offline", h: a.activateOffline},
+		{method: http.MethodPost, path: "/api/v4/deactivate_offline", h: a.deactivateOffline},
 		{method: http.MethodGet, path: "/api/v4/check_bundle", h: a.checkBundle},
 		{method: http.MethodPost, path: "/api/v4/deactivate_bundle", h: a.deactivateBundle},
 		{method: http.MethodGet, path: "/api/v4/trial_key", h: a.trialKey},

@@ -103,4 +103,6 @@ const (
 	CodeBorrowUntilNotValid          = "borrow_until_not_valid"
 	CodeOAuthTokenExpired            = "oauth_token_expired"
 	CodeOAuthTokenMalformed          = "oauth_token_malformed"
+	CodeMissingContent               = "missing_content"
+	CodeOfflineSignatureMismatch     = "offline_signature_mismatch"
 )

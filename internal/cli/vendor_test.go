@@ -1,0 +1,92 @@
+package cli_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/licensor/licensor/internal/licensing"
+)
+
+func TestOAuthClientCommands(t *testing.T) {
+	e := newEnv(t.TempDir())
+	ok(t, e, "init", "--json")
+	ok(t, e, "product", "create", "--code", "APP", "--name", "App", "--json")
+	lic := ok(t, e, "license", "create", "--product", "APP", "--customer", "acme@example.com", "--json")
+	all := ok(t, e, "oauth-client", "create", "--label", "backend", "--json")
+	id, secret := all["client_id"].(string), all["client_secret"].(string)
+	if id == "" || len(secret) < 40 {
+		t.Fatalf("oauth-client create = %v", all)
+	}
+	ok(t, e, "oauth-client", "create", "--license", strconv.FormatInt(int64(lic["id"].(float64)), 10), "--json")
+	ok(t, e, "oauth-client", "create", "--customer", "acme@example.com", "--json")
+	fails(t, e, 1, "not both", "oauth-client", "create", "--license", "1", "--customer", "acme@example.com")
+	fails(t, e, 1, "license 999", "oauth-client", "create", "--license", "999")
+	fails(t, e, 1, "customer", "oauth-client", "create", "--customer", "nobody@example.com")
+	list := ok(t, e, "oauth-client", "list", "--json")["clients"].([]any)
+	if len(list) != 3 || list[0].(map[string]any)["scope"] != "company" || list[1].(map[string]any)["scope"] == "company" {
+		t.Fatalf("oauth-client list = %v", list)
+	}
+	if strings.Contains(run(e, "oauth-client", "list").stdout, secret) {
+		t.Fatal("oauth-client list shows a secret")
+	}
+	rot := ok(t, e, "oauth-client", "rotate", id, "--grace", "1h", "--json")
+	if rot["client_secret"] == secret || rot["client_secret"] == "" || rot["previous_valid_for"] != "1h0m0s" {
+		t.Fatalf("oauth-client rotate = %v", rot)
+	}
+	ok(t, e, "oauth-client", "revoke", id, "--json")
+	fails(t, e, 1, "no live OAuth client", "oauth-client", "revoke", id)
+	fails(t, e, 1, "no live OAuth client", "oauth-client", "rotate", id)
+	fails(t, e, 2, "expected one client id", "oauth-client", "revoke")
+}
+
+func TestOfflineCommands(t *testing.T) {
+	dir := t.TempDir()
+	e := newEnv(filepath.Join(dir, "data"))
+	init := ok(t, e, "init", "--json")
+	apiKey, shared := init["api_key"].(string), init["shared_key"].(string)
+	ok(t, e, "product", "create", "--code", "APP", "--name", "App", "--json")
+	ok(t, e, "license", "create", "--product", "APP", "--key", "AIR-GAP-1", "--json")
+	file := func(kind, sig string) string {
+		date := "Mon, 01 Jun 2026 10:00:00 GMT"
+		if sig == "" {
+			sig = licensing.OfflineSignature([]byte(shared), date, "AIR-GAP-1", "hw-air", apiKey)
+		}
+		b, _ := json.Marshal(map[string]any{"request": kind, "date": date, "api_key": apiKey, "license_key": "AIR-GAP-1",
+			"hardware_id": "hw-air", "product": "APP", "signature": sig})
+		p := filepath.Join(dir, kind+sig[:4]+".req")
+		must(t, os.WriteFile(p, []byte(base64.StdEncoding.EncodeToString(b)), 0o600))
+		return p
+	}
+	answer := filepath.Join(dir, "answer.lic")
+	got := ok(t, e, "offline", "activate", "--request", file("activation", ""), "--out", answer, "--json")
+	if got["answer"] != answer || got["hardware_id"] != "hw-air" {
+		t.Fatalf("offline activate = %v", got)
+	}
+	raw, err := os.ReadFile(answer)
+	must(t, err)
+	text, err := base64.StdEncoding.DecodeString(string(raw))
+	must(t, err)
+	var a map[string]any
+	must(t, json.Unmarshal(text, &a))
+	if a["license_key"] != "AIR-GAP-1" || a["hardware_id"] != "hw-air" || a["offline_signature"] != licensing.OfflineSignature([]byte(shared), a["date"].(string), "AIR-GAP-1", "hw-air", apiKey) ||
+		a["license_signature"] == "" || a["license_signature_v2"] == "" {
+		t.Fatalf("answer file: %s", text)
+	}
+	fails(t, e, 1, "exists", "offline", "activate", "--request", file("activation", ""), "--out", answer)
+	fails(t, e, 1, "signature does not match", "offline", "activate", "--request", file("activation", "AAAAwrong"), "--out", answer+"2")
+	fails(t, e, 2, "--request FILE and --out FILE", "offline", "activate", "--request", file("activation", ""))
+	ok(t, e, "offline", "deactivate", "--request", file("deactivation", ""), "--json")
+	fails(t, e, 1, "no active device", "offline", "deactivate", "--request", file("deactivation", ""))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,105 @@
+package licenseapi
+
+import (
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/signing"
+	"github.com/licensor/licensor/internal/wire"
+)
+
+// offlineBody reads an offline request file: the body itself (text/plain,
+// as the SDKs send it), or the "file" field of a multipart form.
+func (a *API) offlineBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return a.readBody(w, r)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes)
+	if err := r.ParseMultipartForm(a.cfg.MaxBodyBytes); err != nil {
+		return nil, problem.New(problem.CodeInvalidRequestBody, "the multipart form cannot be read")
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return nil, problem.New(problem.CodeMissingContent, "the form has no file field")
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, a.cfg.MaxBodyBytes))
+}
+
+// offlineCaller checks that the file was signed by a credential of the
+// caller's company, and acts as that file's credential.
+func (a *API) offlineCaller(r *http.Request, cred, signer *auth.Credential) (licensing.Caller, error) {
+	if signer.CompanyID != cred.CompanyID {
+		return licensing.Caller{}, problem.New(problem.CodeInvalidAPIKey, "the request file was signed with another company's API key")
+	}
+	c := a.caller(r, cred)
+	c.AllowedProducts = signer.AllowedProducts
+	return c, nil
+}
+
+// activateOffline serves POST /api/v4/activate_offline (license-api.md
+// §5.5).
+func (a *API) activateOffline(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
+	body, err := a.offlineBody(w, r)
+	if err != nil {
+		return err
+	}
+	p, signer, err := a.svc.ParseOffline(r.Context(), body, "activation")
+	if err != nil {
+		return err
+	}
+	c, err := a.offlineCaller(r, cred, signer)
+	if err != nil {
+		return err
+	}
+	act, err := a.svc.ActivateOffline(r.Context(), c, p, signer)
+	if err != nil {
+		return err
+	}
+	out, err := OfflineAnswer(a.signer, act)
+	if err != nil {
+		return err
+	}
+	return a.writeJSON(w, out)
+}
+
+// deactivateOffline serves POST /api/v4/deactivate_offline.
+func (a *API) deactivateOffline(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
+	body, err := a.offlineBody(w, r)
+	if err != nil {
+		return err
+	}
+	p, signer, err := a.svc.ParseOffline(r.Context(), body, "deactivation")
+	if err != nil {
+		return err
+	}
+	c, err := a.offlineCaller(r, cred, signer)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.DeactivateOffline(r.Context(), c, p); err != nil {
+		return err
+	}
+	return a.writeJSON(w, "license_deactivated")
+}
+
+// OfflineAnswer renders and signs the answer to an offline activation, for
+// the API and for `licensor offline activate`.
+func OfflineAnswer(signer *signing.Signer, act *licensing.OfflineActivation) (*wire.OfflineLicense, error) {
+	l := wire.NewLicense(act.View, wire.LicenseOptions{Request: "activation", Username: act.Identity.Username})
+	identity := act.Identity.LicenseKey
+	if act.Identity.Username != "" {
+		identity = act.Identity.Username
+	}
+	sig, err := signer.LicenseSignatureV1(act.Identity.HardwareID, identity, act.View.License.ValidityPeriod)
+	if err != nil {
+		return nil, err
+	}
+	l.LicenseSignature = sig
+	return wire.NewOfflineLicense(l, act.Date, act.OfflineSignature, signer.Sign)
+}
