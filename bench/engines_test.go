@@ -27,7 +27,7 @@ const (
 // engineConfig is a way to serve the same data: one argument list per
 // licensor instance.
 type engineConfig struct {
-	name      string
+	name, key string // key names its metrics
 	instances [][]string
 }
 
@@ -62,10 +62,10 @@ func BenchmarkEngines(b *testing.B) {
 	start := time.Now()
 	data := filepath.Join(dir, "data")
 	apiKey, sharedKey := provisionLicenses(b, data, engineLicenses)
-	url, stop := startLicensor(b, bin, "--data", data)
+	url, _, stop := startLicensor(b, bin, "--data", data)
 	activate(b, &server{url: url, apiKey: apiKey, sharedKey: sharedKey})
 	stop()
-	pgURL, pgAbout := postgresDatabase(b)
+	pgURL, pgAbout, postmaster := postgresDatabase(b)
 	copyToPostgres(b, bin, data, pgURL)
 	provisioned := time.Since(start)
 
@@ -78,45 +78,48 @@ func BenchmarkEngines(b *testing.B) {
 	}
 	pg := []string{"--database-url", pgURL, "--secret-file", filepath.Join(data, "secret.key")}
 	configs := []engineConfig{
-		{"SQLite, synchronous=full (default)", [][]string{{"--data", data, "--sqlite-synchronous", "full"}}},
-		{"SQLite, synchronous=normal", [][]string{{"--data", data, "--sqlite-synchronous", "normal"}}},
-		{"PostgreSQL, 1 instance", [][]string{pg}},
-		{"PostgreSQL, 2 instances", [][]string{pg, pg}},
+		{"SQLite, synchronous=full (default)", "sqlite-full", [][]string{{"--data", data, "--sqlite-synchronous", "full"}}},
+		{"SQLite, synchronous=normal", "sqlite-normal", [][]string{{"--data", data, "--sqlite-synchronous", "normal"}}},
+		{"PostgreSQL, 1 instance", "pg-1", [][]string{pg}},
+		{"PostgreSQL, 2 instances", "pg-2", [][]string{pg, pg}},
 	}
 
-	// Both loads, on the servers at urls (one or two). Configuration k
-	// writes on licenses of its own, so that each starts with free slots.
-	load := func(k int, urls []string) (check, write pairResult) {
+	// Both loads, on the servers at urls (one or two, process ids pids).
+	// Configuration k writes on licenses of its own, so that each starts
+	// with free slots.
+	load := func(k int, urls []string, pids []int) (check, write pairResult) {
+		m := meter{servers: pids, postmaster: postmaster}
 		check = runWrkPair(b, d, conns, headers, [2]wrkTarget{
-			{urls[0], checkScript(paths)}, {urls[len(urls)-1], checkScript(paths)}})
+			{urls[0], checkScript(paths)}, {urls[len(urls)-1], checkScript(paths)}}, m)
 		first := activeLicenses + 1 + 2*k*writeLicenses
 		write = runWrkPair(b, d, conns, headers, [2]wrkTarget{
 			{urls[0], writeScript(first, writeLicenses, fmt.Sprintf("c%d-w1", k))},
-			{urls[len(urls)-1], writeScript(first+writeLicenses, writeLicenses, fmt.Sprintf("c%d-w2", k))}})
+			{urls[len(urls)-1], writeScript(first+writeLicenses, writeLicenses, fmt.Sprintf("c%d-w2", k))}}, m)
 		return check, write
 	}
 	// The baseline runs before and after (its licenses are never used).
 	helloRun := func() (check, write pairResult) {
 		addr := freeAddr(b)
-		_, stop := startProcess(b, "http://"+addr+"/", hello, addr)
+		pid, stop := startProcess(b, "http://"+addr+"/", hello, addr)
 		defer stop()
-		return load(len(configs), []string{"http://" + addr})
+		return load(len(configs), []string{"http://" + addr}, []int{pid})
 	}
 	helloCheck1, helloWrite1 := helloRun()
 	checks := make([]pairResult, len(configs))
 	writes := make([]pairResult, len(configs))
 	for k, c := range configs {
 		var urls []string
+		var pids []int
 		var stops []func()
 		for _, args := range c.instances {
-			url, stop := startLicensor(b, bin, args...)
-			stops = append(stops, stop)
+			url, pid, stop := startLicensor(b, bin, args...)
+			pids, stops = append(pids, pid), append(stops, stop)
 			// Steady state: every license checked once on every instance
 			// (each has its own response cache), as a running deployment has.
 			warm(b, url, headers, paths)
 			urls = append(urls, url)
 		}
-		checks[k], writes[k] = load(k, urls)
+		checks[k], writes[k] = load(k, urls, pids)
 		for _, stop := range stops {
 			stop()
 		}
@@ -130,31 +133,41 @@ func BenchmarkEngines(b *testing.B) {
 	sb.WriteString("  of their pooled latencies; with 2 instances each wrk process drives one, otherwise both drive the same server\n")
 	fmt.Fprintf(&sb, "SQLite on %s; %s\n", fsType(data), pgAbout)
 	sb.WriteString("  (PostgreSQL figures exclude the cost of syncing to disk; SQLite full syncs the WAL at every commit, normal does not)\n")
-	fmt.Fprintf(&sb, "%-36s %-36s %9s %9s %9s %9s\n", "workload", "engine", "req/s", "p50", "p99", "× hello")
+	sb.WriteString("                                                                                     ---- CPU µs per request ----\n")
+	fmt.Fprintf(&sb, "%-27s %-34s %7s %8s %8s %7s %7s %7s %7s %7s %5s\n",
+		"workload", "engine", "req/s", "p50", "p99", "×hello", "server", "pg", "wrk", "other", "busy")
 	var notes []string
-	row := func(workload, engine string, r pairResult, base float64) {
-		fmt.Fprintf(&sb, "%-36s %-36s %9.0f %9s %9s %8.2fx\n", workload, engine, r.reqPerSec, fmtLatency(r.p50), fmtLatency(r.p99), r.reqPerSec/base)
+	row := func(workload string, first bool, engine string, r pairResult, base float64) {
+		us := func(d time.Duration) float64 { return float64(d) / 1e3 }
+		label := ""
+		if first {
+			label = workload
+		}
+		fmt.Fprintf(&sb, "%-27s %-34s %7.0f %8s %8s %6.2fx %7.0f %7.0f %7.0f %7.0f %4.0f%%\n", label, engine, r.reqPerSec,
+			fmtLatency(r.p50), fmtLatency(r.p99), r.reqPerSec/base, us(r.serverCPU), us(r.pgCPU), us(r.wrkCPU), us(r.otherCPU), 100*r.busy)
 		if r.errors != "" {
 			notes = append(notes, fmt.Sprintf("%s, %s: %s", workload, engine, r.errors))
 		}
 	}
 	for _, w := range []struct {
-		name, helloName string
-		before, after   pairResult
-		rs              []pairResult
+		name, key     string
+		before, after pairResult
+		rs            []pairResult
 	}{
-		{"GET check_license (cached)", "same GETs", helloCheck1, helloCheck2, checks},
-		{"POST activate + deactivate", "same POSTs", helloWrite1, helloWrite2, writes},
+		{"GET check_license (cached)", "check", helloCheck1, helloCheck2, checks},
+		{"POST activate + deactivate", "write", helloWrite1, helloWrite2, writes},
 	} {
 		base := (w.before.reqPerSec + w.after.reqPerSec) / 2
-		row(w.name, fmt.Sprintf("hello world, %s (before)", w.helloName), w.before, base)
-		row("", fmt.Sprintf("hello world, %s (after)", w.helloName), w.after, base)
+		row(w.name, true, "hello world (before)", w.before, base)
+		row(w.name, false, "hello world (after)", w.after, base)
 		for k, c := range configs {
-			row("", c.name, w.rs[k], base)
-			b.ReportMetric(w.rs[k].reqPerSec, fmt.Sprintf("req/s-%s-%d", strings.Fields(w.name)[1], k))
+			row(w.name, false, c.name, w.rs[k], base)
+			b.ReportMetric(w.rs[k].reqPerSec, "req/s-"+w.key+"-"+c.key)
 		}
 	}
-	sb.WriteString("× hello: req/s over the mean of the two hello-world runs of the same workload\n")
+	sb.WriteString("hello world: the same requests through the same wrk scripts; ×hello: req/s over the mean of its two runs.\n" +
+		"CPU per request: of the licensor process(es) (hello world's in its rows), of PostgreSQL's processes, of wrk,\n" +
+		"  and of anything else (the kernel's own work, other jobs on the machine); busy: share of the machine's CPU in use.\n")
 	for _, n := range notes {
 		sb.WriteString("errors: " + n + "\n")
 	}

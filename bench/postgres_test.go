@@ -17,10 +17,11 @@ import (
 )
 
 // postgresDatabase returns the URL of a new, empty database, dropped at the
-// end, and a description of its cluster. It uses the cluster of
+// end, a description of its cluster and the process id of its postmaster
+// (0 when the cluster runs elsewhere). It uses the cluster of
 // LICENSOR_TEST_POSTGRES (a superuser URL) when set; otherwise it starts a
 // throwaway one with scripts/pg (root only), stopped at the end.
-func postgresDatabase(b *testing.B) (url, about string) {
+func postgresDatabase(b *testing.B) (url, about string, postmaster int) {
 	b.Helper()
 	origin := "cluster of " + pgtest.EnvAdminURL
 	if os.Getenv(pgtest.EnvAdminURL) == "" {
@@ -48,13 +49,15 @@ func postgresDatabase(b *testing.B) (url, about string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var version, fsync, syncCommit, fpw string
+	var backend int
 	if err := db.QueryRowContext(ctx, `SELECT current_setting('server_version'), current_setting('fsync'),
-		current_setting('synchronous_commit'), current_setting('full_page_writes')`).Scan(&version, &fsync, &syncCommit, &fpw); err != nil {
+		current_setting('synchronous_commit'), current_setting('full_page_writes'), pg_backend_pid()`).Scan(
+		&version, &fsync, &syncCommit, &fpw, &backend); err != nil {
 		b.Fatal(err)
 	}
-	about = "PostgreSQL " + strings.Fields(version)[0] + ", " + origin + " on 127.0.0.1: fsync=" + fsync +
+	about = "PostgreSQL " + strings.Fields(version)[0] + ", " + origin + ": fsync=" + fsync +
 		", synchronous_commit=" + syncCommit + ", full_page_writes=" + fpw
-	return url, about
+	return url, about, ppid(backend)
 }
 
 func stderrOf(err error) string {
@@ -66,22 +69,34 @@ func stderrOf(err error) string {
 
 // copyToPostgres moves the SQLite install in dataDir into the empty
 // database url with `licensor db copy` (everything, the API credential and
-// signing key included; the secret stays dataDir/secret.key).
+// signing key included; the secret stays dataDir/secret.key), then runs
+// VACUUM ANALYZE: what autovacuum does to freshly copied tables within a
+// minute or so, done before measuring rather than during.
 func copyToPostgres(b *testing.B, bin, dataDir, url string) {
 	b.Helper()
 	if out, err := exec.Command(bin, "db", "copy", "--from", dataDir, "--to", url).CombinedOutput(); err != nil {
 		b.Fatalf("db copy: %v\n%s", err, out)
 	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	if _, err := db.Exec("VACUUM ANALYZE"); err != nil {
+		b.Fatalf("vacuum analyze: %v", err)
+	}
 }
 
 // startLicensor runs `licensor serve` with default settings but the
 // request rate limits off (all the load comes from one address) and args,
-// waits until /readyz answers 200, and returns its URL and how to stop it.
-func startLicensor(b *testing.B, bin string, args ...string) (string, func()) {
+// waits until /readyz answers 200, and returns its URL, process id and how
+// to stop it.
+func startLicensor(b *testing.B, bin string, args ...string) (string, int, func()) {
 	b.Helper()
 	addr := freeAddr(b)
 	base := "http://" + addr
-	_, stopProcess := startProcess(b, base+"/readyz", bin, append([]string{"serve", "--addr", addr, "--rate-limits=false"}, args...)...)
+	pid, stopProcess := startProcess(b, base+"/readyz", bin, append([]string{"serve", "--addr", addr, "--rate-limits=false"}, args...)...)
 	stop := sync.OnceFunc(stopProcess)
 	b.Cleanup(stop) // if the benchmark stops early
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
@@ -89,7 +104,7 @@ func startLicensor(b *testing.B, bin string, args ...string) (string, func()) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return base, stop
+				return base, pid, stop
 			}
 		}
 		if time.Now().After(deadline) {

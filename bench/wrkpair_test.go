@@ -18,6 +18,11 @@ type pairResult struct {
 	reqPerSec float64
 	p50, p99  time.Duration
 	errors    string // non-2xx or socket errors, if any
+	// CPU time per request of the servers under load, of PostgreSQL, of
+	// the two wrk processes and of anything else on the machine; busy is
+	// the share of the machine's CPU time in use.
+	serverCPU, pgCPU, wrkCPU, otherCPU time.Duration
+	busy                               float64
 }
 
 // wrkTarget is what one of the two wrk processes loads: a server's base URL
@@ -60,7 +65,7 @@ func checkScript(paths []string) string {
 // every activation takes a slot (and, from round 2, counts a transfer) and
 // every deactivation frees one: each request is a write transaction. wrk
 // calls request() once before the load to check what it returns; that call
-// does not advance.
+// does not advance. The first answers other than 200 are printed.
 func writeScript(first, n int, tag string) string {
 	return fmt.Sprintf("local first, n, tag = %d, %d, %q\n", first, n, tag) + `local i, checked = 0, false
 request = function()
@@ -71,6 +76,13 @@ request = function()
   local body = string.format('{"product":"BENCH","hardware_id":"%s-%d","license_key":"%s"}', tag, round - round % 2, key)
   if checked then i = i + 1 else checked = true end
   return wrk.format("POST", path, nil, body)
+end
+local failures = 0
+response = function(status, headers, body)
+  if status ~= 200 and failures < 3 then
+    failures = failures + 1
+    io.write("E ", status, " ", (string.gsub(string.sub(body, 1, 300), "%s+", " ")), "\n")
+  end
 end
 `
 }
@@ -84,9 +96,11 @@ type wrkOut struct {
 }
 
 // runWrkPair runs two wrk processes at once (-t1, conns connections each,
-// pre-signed headers) for d and pools their figures.
-func runWrkPair(b *testing.B, d time.Duration, conns int, headers map[string]string, targets [2]wrkTarget) pairResult {
+// pre-signed headers) for d and pools their figures, with the CPU time m
+// accounts for.
+func runWrkPair(b *testing.B, d time.Duration, conns int, headers map[string]string, targets [2]wrkTarget, m meter) pairResult {
 	b.Helper()
+	before := m.sample()
 	dir := b.TempDir()
 	var cmds [2]*exec.Cmd
 	var outs [2]strings.Builder
@@ -110,9 +124,22 @@ func runWrkPair(b *testing.B, d time.Duration, conns int, headers map[string]str
 		if err := c.Wait(); err != nil {
 			b.Fatalf("wrk: %v\n%s", err, outs[k].String())
 		}
-		res[k] = parseWrkOut(b, outs[k].String())
 	}
-	var r pairResult
+	after := m.sample()
+	var wrkCPU time.Duration
+	for k, c := range cmds {
+		res[k] = parseWrkOut(b, outs[k].String())
+		wrkCPU += c.ProcessState.UserTime() + c.ProcessState.SystemTime()
+	}
+	n := res[0].requests + res[1].requests
+	perRequest := func(ticks float64) time.Duration { return time.Duration(ticks * float64(clockTick) / n) }
+	r := pairResult{
+		serverCPU: perRequest(after.servers - before.servers),
+		pgCPU:     perRequest(after.postgres - before.postgres),
+		wrkCPU:    time.Duration(float64(wrkCPU) / n),
+		busy:      (after.busy - before.busy) / (after.total - before.total),
+	}
+	r.otherCPU = perRequest(after.busy-before.busy) - r.serverCPU - r.pgCPU - r.wrkCPU
 	var errs []string
 	for k, o := range res {
 		r.reqPerSec += o.requests / o.seconds
@@ -129,9 +156,12 @@ func runWrkPair(b *testing.B, d time.Duration, conns int, headers map[string]str
 func parseWrkOut(b *testing.B, text string) wrkOut {
 	b.Helper()
 	var o wrkOut
+	var answers []string
 	for _, line := range strings.Split(text, "\n") {
 		f := strings.Fields(line)
 		switch {
+		case len(f) > 1 && f[0] == "E":
+			answers = append(answers, "HTTP "+strings.Join(f[1:], " "))
 		case len(f) == 8 && f[0] == "S":
 			n := make([]float64, 7)
 			for i := range n {
@@ -150,6 +180,9 @@ func parseWrkOut(b *testing.B, text string) wrkOut {
 			v, _ := strconv.ParseFloat(f[2], 64)
 			o.quantiles = append(o.quantiles, [2]float64{p, v})
 		}
+	}
+	if len(answers) > 0 {
+		o.errors += " (" + strings.Join(answers, "; ") + ")"
 	}
 	if o.requests == 0 || o.seconds == 0 || len(o.quantiles) == 0 {
 		b.Fatalf("could not read wrk's output:\n%s", text)
