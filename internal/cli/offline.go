@@ -35,6 +35,9 @@ func runOfflineActivate(ctx context.Context, r *runner, args []string) error {
 			if err != nil {
 				return err
 			}
+			if err := licenseapi.CheckOfflineLimits(req); err != nil {
+				return err
+			}
 			act, err := p.app.Service.ActivateOffline(ctx, offlineCaller(signer.CompanyID, signer.ID, signer.AllowedProducts), req, signer)
 			if err != nil {
 				return err
@@ -78,6 +81,9 @@ func runOfflineDeactivate(ctx context.Context, r *runner, args []string) error {
 			}
 			req, signer, err := p.app.Service.ParseOffline(ctx, body, "deactivation")
 			if err != nil {
+				return err
+			}
+			if err := licenseapi.CheckOfflineLimits(req); err != nil {
 				return err
 			}
 			if err := p.app.Service.DeactivateOffline(ctx, offlineCaller(signer.CompanyID, signer.ID, signer.AllowedProducts), req); err != nil {

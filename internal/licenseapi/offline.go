@@ -53,6 +53,9 @@ func (a *API) activateOffline(w http.ResponseWriter, r *http.Request, cred *auth
 	if err != nil {
 		return err
 	}
+	if err := CheckOfflineLimits(p); err != nil {
+		return err
+	}
 	c, err := a.offlineCaller(r, cred, signer)
 	if err != nil {
 		return err
@@ -78,6 +81,9 @@ func (a *API) deactivateOffline(w http.ResponseWriter, r *http.Request, cred *au
 	if err != nil {
 		return err
 	}
+	if err := CheckOfflineLimits(p); err != nil {
+		return err
+	}
 	c, err := a.offlineCaller(r, cred, signer)
 	if err != nil {
 		return err
@@ -86,6 +92,18 @@ func (a *API) deactivateOffline(w http.ResponseWriter, r *http.Request, cred *au
 		return err
 	}
 	return a.writeJSON(w, "license_deactivated")
+}
+
+// CheckOfflineLimits applies the length limits of online calls to the
+// strings and variables of an offline request file.
+func CheckOfflineLimits(p *licensing.OfflinePayload) error {
+	strs, vars := p.Strings()
+	for name, v := range strs {
+		if err := checkLen(name, v); err != nil {
+			return err
+		}
+	}
+	return checkVariables(vars)
 }
 
 // OfflineAnswer renders and signs the answer to an offline activation, for

@@ -104,6 +104,8 @@ func TestOfflineActivation(t *testing.T) {
 		{"subscription license", c.offlineFile("activation", "OFF-SUB", "hw-x", false, nil), "wrong_license_type"},
 		{"offline not allowed", c.offlineFile("activation", "OFF-NO", "hw-x", false, nil), "wrong_license_type"},
 		{"unknown license", c.offlineFile("activation", "NOPE-1", "hw-x", false, nil), "license_not_found"},
+		{"overlong telemetry", c.offlineFile("activation", "OFF-2", "hw-x", false, map[string]any{"app_ver": strings.Repeat("1", 257)}), "validation_error"},
+		{"too many variables", c.offlineFile("activation", "OFF-2", "hw-x", false, map[string]any{"variables": manyVars(65)}), "validation_error"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { wantError(t, c.postOffline("activate_offline", tt.body), 400, tt.code) })
 	}
@@ -134,4 +136,12 @@ func hmacB64(key string, data []byte) string {
 	m := hmac.New(sha256.New, []byte(key))
 	m.Write(data)
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func manyVars(n int) map[string]any {
+	m := map[string]any{}
+	for i := range n {
+		m["v"+strings.Repeat("x", i%3)+string(rune('a'+i%26))+string(rune('a'+i/26))] = i
+	}
+	return m
 }

@@ -237,6 +237,21 @@ func (s *Service) DeactivateOffline(ctx context.Context, c Caller, p *OfflinePay
 	return s.Deactivate(ctx, c, id, p.vars)
 }
 
+// Strings returns every string the payload carries by parameter name
+// (identity, telemetry), and its variables, so that the API's length limits
+// can be applied to files as to online calls.
+func (p *OfflinePayload) Strings() (map[string]string, map[string]string) {
+	t := offlineTelemetry(p.raw)
+	vm := ""
+	if v, ok := p.raw["is_vm"]; ok && v != nil {
+		b, _ := json.Marshal(v)
+		vm = string(b)
+	}
+	return map[string]string{"product": p.Product, "hardware_id": p.HardwareID, "license_key": p.LicenseKey, "username": p.Username,
+		"password": p.Password, "bundle_code": p.BundleCode, "app_name": t.AppName, "app_ver": t.AppVer, "sdk_ver": t.SDKVer,
+		"os_ver": t.OSVer, "hostname": t.Hostname, "ip": t.IP, "mac_address": t.MACAddress, "vm_info": t.VMInfo, "is_vm": vm}, p.vars
+}
+
 // offlineTelemetry reads the telemetry fields of a payload as text.
 func offlineTelemetry(raw map[string]any) store.Telemetry {
 	t := func(k string) string {
