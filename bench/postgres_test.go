@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -57,7 +58,11 @@ func postgresDatabase(b *testing.B) (url, about string, postmaster int) {
 	}
 	about = "PostgreSQL " + strings.Fields(version)[0] + ", " + origin + ": fsync=" + fsync +
 		", synchronous_commit=" + syncCommit + ", full_page_writes=" + fpw
-	return url, about, ppid(backend)
+	// The backend is a process here only when the cluster runs here.
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", backend)); err == nil && strings.TrimSpace(string(comm)) == "postgres" {
+		postmaster = ppid(backend)
+	}
+	return url, about, postmaster
 }
 
 func stderrOf(err error) string {

@@ -2,11 +2,11 @@
 # Runs licensor's benchmarks and prints the figures the README publishes.
 # Each benchmark measures its own baseline in the same run, on this machine.
 #
-#   bench/run.sh                 # all benchmarks (about 4 minutes)
+#   bench/run.sh                 # all benchmarks (about 7 minutes)
 #   bench/run.sh ChangePassword  # change_password vs the Argon2id bound, peak RSS
 #   bench/run.sh CheckLicense    # check_license vs hello world, 10k/100k/1M licenses
 #   bench/run.sh Engines         # check_license and activate+deactivate on SQLite,
-#                                # PostgreSQL with 1 and 2 instances (about 3 minutes)
+#                                # PostgreSQL with 1 and 2 instances (about 2.5 minutes)
 #
 # The benchmarks ignore b.N (they send fixed loads), hence -benchtime=1x.
 set -euo pipefail

@@ -77,6 +77,11 @@ func (s *Store) CopyTo(ctx context.Context, to *Store) (map[string]int64, error)
 	if err != nil {
 		return nil, err
 	}
+	// Planner statistics for the new tables now, rather than whenever
+	// autovacuum first gets to them under load.
+	if _, err := to.write.ExecContext(ctx, `ANALYZE`); err != nil {
+		return nil, fmt.Errorf("analyze the copy: %w", err)
+	}
 	return counts, nil
 }
 
