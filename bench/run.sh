@@ -7,6 +7,8 @@
 #   bench/run.sh CheckLicense    # check_license vs hello world, 10k/100k/1M licenses
 #   bench/run.sh Engines         # check_license and activate+deactivate on SQLite,
 #                                # PostgreSQL with 1 and 2 instances (about 2.5 minutes)
+#   bench/run.sh Writes          # bare write transaction, add_consumption, floating check_license
+#                                # on SQLite and PostgreSQL (about 1.5 minutes)
 #
 # The benchmarks ignore b.N (they send fixed loads), hence -benchtime=1x.
 set -euo pipefail

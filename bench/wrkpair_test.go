@@ -77,7 +77,12 @@ request = function()
   if checked then i = i + 1 else checked = true end
   return wrk.format("POST", path, nil, body)
 end
-local failures = 0
+` + failureReporter
+}
+
+// failureReporter ends a script whose first answers other than 200 are
+// printed (runWrkPair adds them to its errors).
+const failureReporter = `local failures = 0
 response = function(status, headers, body)
   if status ~= 200 and failures < 3 then
     failures = failures + 1
@@ -85,7 +90,6 @@ response = function(status, headers, body)
   end
 end
 `
-}
 
 // wrkOut is what one wrk process reported.
 type wrkOut struct {
