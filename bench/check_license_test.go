@@ -202,10 +202,7 @@ func BenchmarkCheckLicense(b *testing.B) {
 	}
 	dir := b.TempDir()
 	bin := buildBinary(b, dir)
-	hello := filepath.Join(dir, "hello")
-	if out, err := exec.Command("go", "build", "-o", hello, "./hello").CombinedOutput(); err != nil {
-		b.Fatalf("build hello: %v\n%s", err, out)
-	}
+	hello := buildProgram(b, dir, "./hello", "hello")
 
 	paths := make([]string, activeLicenses)
 	for i := range paths {

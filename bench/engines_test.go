@@ -52,10 +52,7 @@ func BenchmarkEngines(b *testing.B) {
 	}
 	dir := b.TempDir()
 	bin := buildBinary(b, dir)
-	hello := filepath.Join(dir, "hello")
-	if out, err := exec.Command("go", "build", "-o", hello, "./hello").CombinedOutput(); err != nil {
-		b.Fatalf("build hello: %v\n%s", err, out)
-	}
+	hello := buildProgram(b, dir, "./hello", "hello")
 
 	// One SQLite install, its check devices activated, copied as it is to
 	// PostgreSQL: both engines serve the same rows.

@@ -33,11 +33,18 @@ type server struct {
 // buildBinary builds licensor with CGO_ENABLED=0 into dir.
 func buildBinary(b *testing.B, dir string) string {
 	b.Helper()
-	bin := filepath.Join(dir, "licensor")
-	cmd := exec.Command("go", "build", "-o", bin, "../cmd/licensor")
+	return buildProgram(b, dir, "../cmd/licensor", "licensor")
+}
+
+// buildProgram builds the Go program at pkg into dir/name (the licensor
+// binary, or a baseline server such as ./hello and ./txbase).
+func buildProgram(b *testing.B, dir, pkg, name string) string {
+	b.Helper()
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
+		b.Fatalf("build %s: %v\n%s", pkg, err, out)
 	}
 	return bin
 }

@@ -42,10 +42,7 @@ func BenchmarkWrites(b *testing.B) {
 	}
 	dir := b.TempDir()
 	bin := buildBinary(b, dir)
-	txbase := filepath.Join(dir, "txbase")
-	if out, err := exec.Command("go", "build", "-o", txbase, "./txbase").CombinedOutput(); err != nil {
-		b.Fatalf("build txbase: %v\n%s", err, out)
-	}
+	txbase := buildProgram(b, dir, "./txbase", "txbase")
 
 	// One SQLite install, its devices activated, copied as it is to
 	// PostgreSQL: both engines serve the same rows.
