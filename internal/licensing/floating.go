@@ -94,25 +94,36 @@ func (s *Service) Borrow(ctx context.Context, c Caller, id Identity, until *time
 	if !l.IsFloatingCloud {
 		return nil, problem.New(problem.CodeWrongLicenseType, "the license is not a floating cloud license")
 	}
-	if !l.CanBorrow {
-		return nil, problem.New(problem.CodeBorrowingNotAllowed, "the license does not allow borrowing")
-	}
-	latest := now.Add(time.Duration(l.MaxBorrowTime) * time.Hour)
-	if until == nil {
-		until = &latest
-	}
-	if !until.After(now) || until.After(latest) {
-		return nil, problem.Newf(problem.CodeBorrowUntilNotValid, "borrowed_until must be after now and at most %d hours ahead", l.MaxBorrowTime)
+	end, err := borrowWindow(l, until, now)
+	if err != nil {
+		return nil, err
 	}
 	_, err = s.store.Writer().ClaimSeat(ctx, store.SeatClaim{LicenseID: l.ID, HardwareID: id.HardwareID, Seats: l.FloatingUsers,
-		Until: *until, Borrow: true, Now: now})
+		Until: end, Borrow: true, Now: now})
 	if errors.Is(err, store.ErrNoSeat) {
 		return nil, errNoSeat()
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Borrowed{Until: *until, MaxBorrowTime: l.MaxBorrowTime, DeviceID: device.ID, LicenseID: l.ID, CompanyID: l.CompanyID}, nil
+	return &Borrowed{Until: end, MaxBorrowTime: l.MaxBorrowTime, DeviceID: device.ID, LicenseID: l.ID, CompanyID: l.CompanyID}, nil
+}
+
+// borrowWindow checks that the license allows borrowing and returns when
+// the borrow ends: until, or now + max_borrow_time hours when it is nil;
+// it must be after now and at most max_borrow_time hours ahead.
+func borrowWindow(l *store.License, until *time.Time, now time.Time) (time.Time, error) {
+	if !l.CanBorrow {
+		return time.Time{}, problem.New(problem.CodeBorrowingNotAllowed, "the license does not allow borrowing")
+	}
+	latest := now.Add(time.Duration(l.MaxBorrowTime) * time.Hour)
+	if until == nil {
+		return latest, nil
+	}
+	if !until.After(now) || until.After(latest) {
+		return time.Time{}, problem.Newf(problem.CodeBorrowUntilNotValid, "borrowed_until must be after now and at most %d hours ahead", l.MaxBorrowTime)
+	}
+	return *until, nil
 }
 
 // ReleaseSeat gives back the device's seat, borrowed or not
@@ -173,25 +184,19 @@ func (s *Service) BorrowFeature(ctx context.Context, c Caller, id Identity, code
 	if !feat.IsFloatingCloud {
 		return nil, problem.Newf(problem.CodeWrongLicenseType, "feature %q is not a floating cloud feature", code)
 	}
-	if !l.CanBorrow {
-		return nil, problem.New(problem.CodeBorrowingNotAllowed, "the license does not allow borrowing")
-	}
-	latest := now.Add(time.Duration(l.MaxBorrowTime) * time.Hour)
-	if until == nil {
-		until = &latest
-	}
-	if !until.After(now) || until.After(latest) {
-		return nil, problem.Newf(problem.CodeBorrowUntilNotValid, "borrowed_until must be after now and at most %d hours ahead", l.MaxBorrowTime)
+	end, err := borrowWindow(l, until, now)
+	if err != nil {
+		return nil, err
 	}
 	_, err = s.store.Writer().ClaimSeat(ctx, store.SeatClaim{LicenseID: l.ID, FeatureID: feat.ID, HardwareID: id.HardwareID,
-		Seats: feat.FloatingUsers, Until: *until, Borrow: true, Now: now})
+		Seats: feat.FloatingUsers, Until: end, Borrow: true, Now: now})
 	if errors.Is(err, store.ErrNoSeat) {
 		return nil, problem.Newf(problem.CodeNoAvailableFloatingSlots, "every floating seat of feature %q is in use", code)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Borrowed{Until: *until, MaxBorrowTime: l.MaxBorrowTime, DeviceID: device.ID, LicenseID: l.ID, CompanyID: l.CompanyID}, nil
+	return &Borrowed{Until: end, MaxBorrowTime: l.MaxBorrowTime, DeviceID: device.ID, LicenseID: l.ID, CompanyID: l.CompanyID}, nil
 }
 
 // ReleaseFeatureSeat gives back the device's seat of a floating cloud
