@@ -31,11 +31,8 @@ func runOfflineActivate(ctx context.Context, r *runner, args []string) error {
 			if err != nil {
 				return err
 			}
-			req, signer, err := p.app.Service.ParseOffline(ctx, body, "activation")
+			req, signer, err := licenseapi.ReadOfflineFile(ctx, p.app.Service, body, "activation")
 			if err != nil {
-				return err
-			}
-			if err := licenseapi.CheckOfflineLimits(req); err != nil {
 				return err
 			}
 			act, err := p.app.Service.ActivateOffline(ctx, offlineCaller(signer.CompanyID, signer.ID, signer.AllowedProducts), req, signer)
@@ -79,11 +76,8 @@ func runOfflineDeactivate(ctx context.Context, r *runner, args []string) error {
 			if err != nil {
 				return err
 			}
-			req, signer, err := p.app.Service.ParseOffline(ctx, body, "deactivation")
+			req, signer, err := licenseapi.ReadOfflineFile(ctx, p.app.Service, body, "deactivation")
 			if err != nil {
-				return err
-			}
-			if err := licenseapi.CheckOfflineLimits(req); err != nil {
 				return err
 			}
 			if err := p.app.Service.DeactivateOffline(ctx, offlineCaller(signer.CompanyID, signer.ID, signer.AllowedProducts), req); err != nil {

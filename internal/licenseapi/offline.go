@@ -1,6 +1,7 @@
 package licenseapi
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -42,21 +43,40 @@ func (a *API) offlineCaller(r *http.Request, cred, signer *auth.Credential) (lic
 	return c, nil
 }
 
+// offlineRequest reads, verifies and bounds the request file of kind
+// ("activation" or "deactivation"), and returns it with the credential
+// that signed it and the caller to act as.
+func (a *API) offlineRequest(w http.ResponseWriter, r *http.Request, cred *auth.Credential, kind string) (*licensing.OfflinePayload, *auth.Credential, licensing.Caller, error) {
+	body, err := a.offlineBody(w, r)
+	if err != nil {
+		return nil, nil, licensing.Caller{}, err
+	}
+	p, signer, err := ReadOfflineFile(r.Context(), a.svc, body, kind)
+	if err != nil {
+		return nil, nil, licensing.Caller{}, err
+	}
+	c, err := a.offlineCaller(r, cred, signer)
+	return p, signer, c, err
+}
+
+// ReadOfflineFile verifies an offline request file (licensing.ParseOffline)
+// and applies the online calls' length limits to it: for the API and for
+// `licensor offline activate|deactivate`.
+func ReadOfflineFile(ctx context.Context, svc *licensing.Service, body []byte, kind string) (*licensing.OfflinePayload, *auth.Credential, error) {
+	p, signer, err := svc.ParseOffline(ctx, body, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkOfflineLimits(p); err != nil {
+		return nil, nil, err
+	}
+	return p, signer, nil
+}
+
 // activateOffline serves POST /api/v4/activate_offline (license-api.md
 // §5.5).
 func (a *API) activateOffline(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	body, err := a.offlineBody(w, r)
-	if err != nil {
-		return err
-	}
-	p, signer, err := a.svc.ParseOffline(r.Context(), body, "activation")
-	if err != nil {
-		return err
-	}
-	if err := CheckOfflineLimits(p); err != nil {
-		return err
-	}
-	c, err := a.offlineCaller(r, cred, signer)
+	p, signer, c, err := a.offlineRequest(w, r, cred, "activation")
 	if err != nil {
 		return err
 	}
@@ -73,18 +93,7 @@ func (a *API) activateOffline(w http.ResponseWriter, r *http.Request, cred *auth
 
 // deactivateOffline serves POST /api/v4/deactivate_offline.
 func (a *API) deactivateOffline(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	body, err := a.offlineBody(w, r)
-	if err != nil {
-		return err
-	}
-	p, signer, err := a.svc.ParseOffline(r.Context(), body, "deactivation")
-	if err != nil {
-		return err
-	}
-	if err := CheckOfflineLimits(p); err != nil {
-		return err
-	}
-	c, err := a.offlineCaller(r, cred, signer)
+	p, _, c, err := a.offlineRequest(w, r, cred, "deactivation")
 	if err != nil {
 		return err
 	}
@@ -94,9 +103,9 @@ func (a *API) deactivateOffline(w http.ResponseWriter, r *http.Request, cred *au
 	return a.writeJSON(w, "license_deactivated")
 }
 
-// CheckOfflineLimits applies the length limits of online calls to the
+// checkOfflineLimits applies the length limits of online calls to the
 // strings and variables of an offline request file.
-func CheckOfflineLimits(p *licensing.OfflinePayload) error {
+func checkOfflineLimits(p *licensing.OfflinePayload) error {
 	strs, vars := p.Strings()
 	for name, v := range strs {
 		if err := checkLen(name, v); err != nil {
