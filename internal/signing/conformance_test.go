@@ -35,6 +35,9 @@ type vectors struct {
 	V1             []v1Vector      `json:"v1"`
 	Responses      []respVector    `json:"responses"`
 	Errors         []errorVector   `json:"errors"`
+
+	OfflineRequests []offlineRequestVector `json:"offline_requests"`
+	OfflineAnswers  []offlineAnswerVector  `json:"offline_answers"`
 }
 
 type signingVector struct {
@@ -205,6 +208,8 @@ func makeVectors(t *testing.T) vectors {
 		{Name: "not the error shape (a proxy's page)", Status: 502, Body: `<html>Bad Gateway</html>`, Code: "unexpected_response",
 			Message: "HTTP 502 without a License API error body"},
 	}
+	v.OfflineRequests = offlineRequestVectors()
+	v.OfflineAnswers = offlineAnswerVectors(t, s)
 	return v
 }
 
