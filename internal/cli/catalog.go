@@ -149,6 +149,7 @@ func runCustomerCreate(ctx context.Context, r *runner, args []string) error {
 			fs.StringVar(&c.State, "state", "", "")
 			fs.StringVar(&c.Country, "country", "", "")
 			fs.StringVar(&c.Metadata, "metadata", "", "a JSON object")
+			fs.StringVar(&c.AccountCode, "customer-account", "", "put the customer in the customer account with this code")
 		},
 		func(p provisioning) error {
 			cust, err := p.app.Service.CreateCustomer(ctx, p.company, c)

@@ -50,6 +50,7 @@ func commands() []command {
 		{"custom-field create", "define a custom field on a product", runCustomFieldCreate},
 		{"version add", "publish a product version", runVersionAdd},
 		{"customer create", "create a customer", runCustomerCreate},
+		{"customer-account create", "create a customer account, optionally signing in with SSO: --code --name [sso_issuer=URL sso_client_id=ID]", runCustomerAccountCreate},
 		{"license create", "create a license of a product [key=value ...]", runLicenseCreate},
 		{"license show", "print a license as the API shows it: ID", runLicenseShow},
 		{"license set", "change license settings: ID key=value ...", runLicenseSet},

@@ -90,3 +90,28 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestCustomerAccountCommands(t *testing.T) {
+	e := newEnv(t.TempDir())
+	ok(t, e, "init", "--json")
+	acme := ok(t, e, "customer-account", "create", "--code", "ACME", "--name", "Acme Corp",
+		"sso_issuer=https://login.acme.example/realms/acme", "sso_client_id=licensor-app", "--json")
+	if acme["code"] != "ACME" || acme["sso_issuer"] != "https://login.acme.example/realms/acme" || acme["sso_client_id"] != "licensor-app" {
+		t.Fatalf("customer-account create = %v", acme)
+	}
+	ok(t, e, "customer-account", "create", "--code", "PLAIN", "--name", "No SSO", "--json")
+	ok(t, e, "customer-account", "create", "--code", "LOCAL", "--name", "Dev", "sso_issuer=http://127.0.0.1:9999", "sso_client_id=x", "--json")
+	fails(t, e, 1, "already exists", "customer-account", "create", "--code", "ACME", "--name", "Again")
+	fails(t, e, 1, "https", "customer-account", "create", "--code", "HTTP", "--name", "x", "sso_issuer=http://login.example", "sso_client_id=x")
+	fails(t, e, 1, "go together", "customer-account", "create", "--code", "HALF", "--name", "x", "sso_issuer=https://login.example")
+	fails(t, e, 1, "invalid code", "customer-account", "create", "--code", "has space", "--name", "x")
+	fails(t, e, 2, "unknown setting", "customer-account", "create", "--code", "X", "--name", "x", "sso_secret=y")
+	fails(t, e, 2, "--code and --name", "customer-account", "create", "--name", "x")
+	if h := run(e, "customer-account", "create", "-h"); !strings.Contains(h.stdout+h.stderr, "sso_client_id") {
+		t.Fatalf("-h does not name the settings: %s%s", h.stdout, h.stderr)
+	}
+	ok(t, e, "customer", "create", "--email", "buyer@acme.example", "--customer-account", "ACME", "--json")
+	// An unknown account refuses the customer, and creates nothing.
+	fails(t, e, 1, "no customer account", "customer", "create", "--email", "lost@acme.example", "--customer-account", "NOPE")
+	ok(t, e, "customer", "create", "--email", "lost@acme.example", "--json")
+}

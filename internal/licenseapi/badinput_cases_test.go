@@ -58,7 +58,7 @@ var (
 // raised there, the "long" cases fail here until this is updated.
 var paramLimits = map[string]int{"product": 128, "bundle_code": 128, "feature": 128, "hardware_id": 512, "email": 254, "customer": 254,
 	"username": 320, "password": 1024, "vm_info": 1024, "first_name": 255, "last_name": 255, "phone": 255, "address": 255,
-	"postcode": 255, "state": 255, "country": 255, "city": 255, "reference": 255, "company_name": 255}
+	"postcode": 255, "state": 255, "country": 255, "city": 255, "reference": 255, "company_name": 255, "customer_account_code": 128, "id_token": 16 << 10, "code": 2048, "redirect_uri": 2048}
 
 func overLimit(field string) string { return strings.Repeat("a", cmp.Or(paramLimits[field], 256)+1) }
 
@@ -74,6 +74,7 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 	post := [][2]string{{"product", jsonStr("KEY")}, {"hardware_id", jsonStr("hw-2")}, {"license_key", jsonStr(w.fullKey)}}
 	postSuite := [][2]string{{"product", jsonStr("SUITE")}, {"hardware_id", jsonStr("hw-2")}, {"license_key", jsonStr(w.bundleKey)}}
 	withVars := append(slices.Clone(identityFields), "variables")
+	ssoFields := []string{"customer_account_code", "id_token", "code", "redirect_uri"}
 	return map[string]badEndpoint{
 		"/api/v4/public_key":   {public: true},
 		"/api/v4/openapi.json": {public: true},
@@ -81,7 +82,7 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 		"/api/v4/oauth_url":    {public: true},
 		"/api/v4/change_password": {base: [][2]string{{"username", jsonStr(w.email)}, {"password", jsonStr("")}, {"new_password", jsonStr("Another-pass-1")}},
 			fields: []string{"username", "password", "new_password"}},
-		"/api/v4/activate_license":   {base: post, fields: append(slices.Clone(withVars), telemetryFields...)},
+		"/api/v4/activate_license":   {base: post, fields: append(append(slices.Clone(withVars), telemetryFields...), ssoFields...)},
 		"/api/v4/activate_bundle":    {base: postSuite, fields: append(slices.Clone(withVars), telemetryFields...)},
 		"/api/v4/deactivate_license": {base: post, fields: withVars},
 		"/api/v4/deactivate_bundle":  {base: postSuite, fields: withVars},
@@ -103,7 +104,7 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 		"/api/v4/versions":               {base: idKey, fields: append(slices.Clone(identityFields), "env", "channel")},
 		"/api/v4/installation_file":      {base: idKey, fields: append(slices.Clone(identityFields), "env", "channel", "version")},
 		// The full license is not floating: refused before any seat.
-		"/api/v4/floating/borrow":  {base: append(slices.Clone(post), [2]string{"borrowed_until", jsonStr("2099-01-01T00:00:00Z")}), fields: append(slices.Clone(identityFields), "borrowed_until")},
+		"/api/v4/floating/borrow":  {base: append(slices.Clone(post), [2]string{"borrowed_until", jsonStr("2099-01-01T00:00:00Z")}), fields: append(append(slices.Clone(identityFields), "borrowed_until"), ssoFields...)},
 		"/api/v4/floating/release": {base: post, fields: identityFields},
 		// Offline request files are base64 text: a JSON body is not one.
 		"/api/v4/activate_offline":   {},
@@ -119,6 +120,9 @@ func badEndpoints(w badWorld) map[string]badEndpoint {
 		// Without a password: with one, the throttle records the attempt.
 		"/api/v4/user_licenses":   {base: [][2]string{{"product", "USER"}, {"username", w.email}}, fields: []string{"product", "username", "password"}},
 		"/api/v4/device_licenses": {base: [][2]string{{"hardware_id", w.hwActive}}, fields: []string{"hardware_id"}},
+		// No such customer account: refused before any provider is asked.
+		"/api/v4/sso_url": {base: [][2]string{{"product", "KEY"}, {"customer_account_code", "NONE"}, {"redirect_uri", "myapp://sso"}},
+			fields: []string{"product", "customer_account_code", "response_type", "redirect_uri"}},
 	}
 }
 

@@ -27,6 +27,9 @@ var statusByCode = map[string]int{
 	problem.CodeInternalError:       http.StatusInternalServerError,
 	problem.CodeOAuthTokenExpired:   http.StatusUnauthorized,
 	problem.CodeOAuthTokenMalformed: http.StatusUnauthorized,
+	problem.CodeSSOTokenInvalid:     http.StatusUnauthorized,
+	// The customer's identity provider, not licensor, is down.
+	problem.CodeSSOProviderUnavailable: http.StatusServiceUnavailable,
 }
 
 func statusOf(code string) int {

@@ -16,12 +16,15 @@ func (a *API) floatingBorrow(w http.ResponseWriter, r *http.Request, cred *auth.
 		return err
 	}
 	c := &collector{p: p}
-	id, untilText := c.identity(), c.str("borrowed_until")
+	id, untilText, sso := c.identity(), c.str("borrowed_until"), ssoFields(c)
 	if c.err != nil {
 		return c.err
 	}
 	until, err := borrowedUntil(untilText)
 	if err != nil {
+		return err
+	}
+	if id, err = a.signIn(r, cred, id, sso); err != nil {
 		return err
 	}
 	b, err := a.svc.Borrow(r.Context(), a.caller(r, cred), id, until)

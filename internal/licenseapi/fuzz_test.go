@@ -160,7 +160,7 @@ func FuzzPostParams(f *testing.F) {
 		// The endpoints' own readers: activate and deactivate (licenses
 		// and bundles alike).
 		a, w, r := fuzzPost(DefaultMaxBodyBytes, body)
-		if in, err := a.activateInput(w, r); err != nil {
+		if in, _, err := a.activateInput(w, r); err != nil {
 			fuzzProblem(t, "activateInput", err, fuzzPostCodes)
 		} else {
 			fuzzIdentity(t, in.Identity)

@@ -31,24 +31,30 @@ func (a *API) signedLicense(v *licensing.LicenseView, id licensing.Identity, o w
 	return l, nil
 }
 
-func (a *API) activateInput(w http.ResponseWriter, r *http.Request) (licensing.ActivateInput, error) {
+// activateInput reads an activation, and the SSO sign-in that
+// activate_license accepts in place of a username and password.
+func (a *API) activateInput(w http.ResponseWriter, r *http.Request) (licensing.ActivateInput, licensing.SSO, error) {
 	p, err := a.postParams(w, r)
 	if err != nil {
-		return licensing.ActivateInput{}, err
+		return licensing.ActivateInput{}, licensing.SSO{}, err
 	}
 	c := &collector{p: p}
 	in := licensing.ActivateInput{Identity: c.identity(), Telemetry: c.telemetry()}
+	sso := ssoFields(c)
 	if c.err != nil {
-		return in, c.err
+		return in, sso, c.err
 	}
 	in.Variables, err = p.variables("variables")
-	return in, err
+	return in, sso, err
 }
 
 // activateLicense serves POST /api/v4/activate_license (license-api.md §5.1).
 func (a *API) activateLicense(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	in, err := a.activateInput(w, r)
+	in, sso, err := a.activateInput(w, r)
 	if err != nil {
+		return err
+	}
+	if in.Identity, err = a.signIn(r, cred, in.Identity, sso); err != nil {
 		return err
 	}
 	v, err := a.svc.Activate(r.Context(), a.caller(r, cred), in)
@@ -64,7 +70,7 @@ func (a *API) activateLicense(w http.ResponseWriter, r *http.Request, cred *auth
 
 // activateBundle serves POST /api/v4/activate_bundle (license-api.md §5.4).
 func (a *API) activateBundle(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	in, err := a.activateInput(w, r)
+	in, _, err := a.activateInput(w, r)
 	if err != nil {
 		return err
 	}

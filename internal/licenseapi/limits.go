@@ -21,8 +21,10 @@ const (
 	maxPassword  = 1024 // 256 characters of up to 4 bytes each
 	maxTelemetry = 256  // app_ver, os_ver, hostname, ip, ...
 	maxVMInfo    = 1024
-	maxPersonal  = 255 // first_name, address, city, ...
-	maxDefault   = 256 // any other string parameter licensor reads
+	maxPersonal  = 255      // first_name, address, city, ...
+	maxDefault   = 256      // any other string parameter licensor reads
+	maxIDToken   = 16 << 10 // an SSO id_token: a signed JWT with the provider's claims
+	maxURL       = 2048     // redirect_uri, and an SSO authorization code
 
 	maxVariables     = 64 // device variables per request
 	maxVariableName  = 128
@@ -44,6 +46,7 @@ var paramMax = map[string]int{
 	"first_name": maxPersonal, "last_name": maxPersonal, "phone": maxPersonal, "address": maxPersonal,
 	"postcode": maxPersonal, "state": maxPersonal, "country": maxPersonal, "city": maxPersonal,
 	"reference": maxPersonal, "company_name": maxPersonal,
+	"customer_account_code": maxCode, "id_token": maxIDToken, "code": maxURL, "redirect_uri": maxURL,
 }
 
 // checkLen refuses a value longer than its parameter's limit, and one that

@@ -54,6 +54,7 @@ func (a *API) routeTable() []route {
 		{method: http.MethodGet, path: "/api/v4/customer_license_users", h: a.customerLicenseUsers},
 		{method: http.MethodGet, path: "/api/v4/user_licenses", h: a.userLicenses},
 		{method: http.MethodGet, path: "/api/v4/device_licenses", h: a.deviceLicenses},
+		{method: http.MethodGet, path: "/api/v4/sso_url", h: a.ssoURL},
 	}
 }
 

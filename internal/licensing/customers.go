@@ -16,6 +16,8 @@ type CustomerSpec struct {
 	Email, FirstName, LastName, CompanyName, Phone, Reference string
 	Address, City, Postcode, State, Country                   string
 	Metadata                                                  string // a JSON object, or ""
+	// AccountCode puts the customer in that customer account (CLI only).
+	AccountCode string
 }
 
 func (c CustomerSpec) customer(companyID int64, now time.Time) store.Customer {
@@ -59,7 +61,19 @@ func (s *Service) CreateCustomer(ctx context.Context, companyID int64, spec Cust
 	}
 	c := spec.customer(companyID, s.now())
 	var id int64
-	err := s.store.WithTx(ctx, func(q *store.Queries) (err error) { id, err = q.CreateCustomer(ctx, c); return err })
+	err := s.store.WithTx(ctx, func(q *store.Queries) (err error) {
+		if id, err = q.CreateCustomer(ctx, c); err != nil || spec.AccountCode == "" {
+			return err
+		}
+		a, err := q.CustomerAccountByCode(ctx, companyID, spec.AccountCode)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no customer account with code %q", spec.AccountCode)
+		}
+		if err != nil {
+			return err
+		}
+		return q.SetCustomerAccount(ctx, companyID, id, a.ID, c.CreatedAt)
+	})
 	if errors.Is(err, store.ErrConflict) {
 		return nil, fmt.Errorf("a customer with email %q already exists", spec.Email)
 	}

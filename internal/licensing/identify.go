@@ -58,6 +58,9 @@ type Identity struct {
 	Password   string // only on calls that authenticate the user
 	LicenseID  int64
 	BundleCode string
+	// ssoAccountID is set by ResolveSSO: Username was signed in by that
+	// customer account's provider and may use only its licenses.
+	ssoAccountID int64
 }
 
 // found is a license a request named, with what was needed to find it.
@@ -108,7 +111,7 @@ func identityMissing(id Identity, withPassword bool) []string {
 	switch {
 	case id.LicenseKey == "" && id.Username == "":
 		m = append(m, "license_key or username")
-	case id.LicenseKey == "" && withPassword && id.Password == "":
+	case id.LicenseKey == "" && withPassword && id.Password == "" && id.ssoAccountID == 0:
 		m = append(m, "password")
 	}
 	return m
@@ -196,23 +199,34 @@ func (s *Service) findLicense(ctx context.Context, c Caller, id Identity, authen
 		return nil, missing("username")
 	}
 	var user *store.LicenseUser
-	if authenticate {
+	switch {
+	case id.ssoAccountID != 0:
+		// Signed in by the account's provider (ResolveSSO): the user
+		// must be one the vendor made, and active.
+		user, err = r.LicenseUserByEmail(ctx, c.CompanyID, usernameEmail(id.Username))
+		if errors.Is(err, store.ErrNotFound) || err == nil && !user.IsActive {
+			return nil, problem.New(problem.CodeUserNotFound, "no active license user has the e-mail address the identity provider signed in")
+		}
+	case authenticate:
 		if id.Password == "" {
 			return nil, missing("password")
 		}
-		if user, err = s.authenticateUser(ctx, c.CompanyID, id.Username, id.Password, c.ClientIP); err != nil {
-			return nil, err
-		}
-	} else {
+		user, err = s.authenticateUser(ctx, c.CompanyID, id.Username, id.Password, c.ClientIP)
+	default:
 		user, err = r.LicenseUserByEmail(ctx, c.CompanyID, usernameEmail(id.Username))
 		if errors.Is(err, store.ErrNotFound) || err == nil && !user.IsActive {
 			return nil, errLicenseNotFound()
 		}
-		if err != nil {
-			return nil, err
-		}
 	}
-	lics, err := r.UserLicenses(ctx, user.ID, prod.ID)
+	if err != nil {
+		return nil, err
+	}
+	var lics []store.License
+	if id.ssoAccountID != 0 {
+		lics, err = r.AccountUserLicenses(ctx, user.ID, prod.ID, id.ssoAccountID)
+	} else {
+		lics, err = r.UserLicenses(ctx, user.ID, prod.ID)
+	}
 	if err != nil {
 		return nil, err
 	}

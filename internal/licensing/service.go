@@ -16,6 +16,7 @@ import (
 	"github.com/licensor/licensor/internal/password"
 	"github.com/licensor/licensor/internal/problem"
 	"github.com/licensor/licensor/internal/seal"
+	"github.com/licensor/licensor/internal/sso"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -25,6 +26,9 @@ type Config struct {
 	Trials   TrialLimit
 	// TokenTTL is how long OAuth access tokens last (0: DefaultTokenTTL).
 	TokenTTL time.Duration
+	// SSO reaches customer accounts' OpenID providers (nil: one with
+	// default timeouts and the service's clock).
+	SSO *sso.Client
 	// ExposeInitialPasswords is not here: it is a company setting
 	// (companies.expose_initial_passwords), off by default.
 }
@@ -58,6 +62,7 @@ type Service struct {
 	oauthCreds oauthCache
 	tokens     tokenKeys
 	store      *store.Store
+	sso        *sso.Client
 	hasher     *password.Hasher
 	box        *seal.Box
 	cfg        Config
@@ -83,7 +88,10 @@ func New(st *store.Store, hasher *password.Hasher, box *seal.Box, cfg Config, lo
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, hasher: hasher, box: box, cfg: cfg, log: log, now: now}, nil
+	if cfg.SSO == nil {
+		cfg.SSO = sso.New(nil, now)
+	}
+	return &Service{store: st, sso: cfg.SSO, hasher: hasher, box: box, cfg: cfg, log: log, now: now}, nil
 }
 
 // credentialCacheSize bounds the credentials kept in memory.

@@ -105,4 +105,7 @@ const (
 	CodeOAuthTokenMalformed          = "oauth_token_malformed"
 	CodeMissingContent               = "missing_content"
 	CodeOfflineSignatureMismatch     = "offline_signature_mismatch"
+	CodeCustomerAccountNotFound      = "customer_account_not_found"
+	CodeSSOTokenInvalid              = "sso_token_invalid"
+	CodeSSOProviderUnavailable       = "sso_provider_unavailable"
 )
