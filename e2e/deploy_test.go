@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -187,11 +188,22 @@ func TestDBCopyRoundTrip(t *testing.T) {
 	}
 	src.cliJSON(&gone, "credential", "create", "--json")
 	src.cliJSON(&struct{}{}, "credential", "revoke", gone.APIKey, "--json")
+	// Rows whose foreign keys point at tables a later migration created:
+	// a customer in a customer account, an audit event of an OAuth client.
+	src.cliJSON(&struct{}{}, "customer-account", "create", "--code", "ACME", "--name", "Acme", "--json")
+	src.cliJSON(&struct{}{}, "customer", "create", "--email", "buyer@acme.example", "--customer-account", "ACME", "--json")
+	src.cliJSON(&struct{}{}, "license", "create", "--product", "APP", "--key", "COPY-O", "--customer", "buyer@acme.example", "--json")
+	var oc struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	src.cliJSON(&oc, "oauth-client", "create", "--json")
 	s := startServer(t, src, "--rate-limits=false")
 	src.url = s.url
 	for _, hw := range []string{"hw-1", "hw-2"} {
 		wantOK(t, src.api(http.MethodPost, "activate_license", map[string]any{"product": "APP", "license_key": "COPY-1", "hardware_id": hw}), nil)
 	}
+	bearerActivate(t, s.url, oc.ClientID, oc.ClientSecret, `{"product":"APP","license_key":"COPY-O","hardware_id":"hw-o"}`)
 	wantOK(t, src.api(http.MethodPost, "change_password", changePassword("moved@example.com", "password before", "password after")), nil)
 	s.stop(t)
 
@@ -201,7 +213,7 @@ func TestDBCopyRoundTrip(t *testing.T) {
 		Total int64            `json:"total"`
 	}
 	src.cliJSON(&out, "db", "copy", "--from", src.data, "--to", target, "--json")
-	if out.Rows["devices"] != 2 || out.Rows["licenses"] != 2 || out.Rows["license_users"] != 1 || out.Rows["api_credentials"] != 2 || out.Rows["server_keys"] != 1 {
+	if out.Rows["devices"] != 3 || out.Rows["licenses"] != 3 || out.Rows["customer_accounts"] != 1 || out.Rows["oauth_clients"] != 1 || out.Rows["license_users"] != 1 || out.Rows["api_credentials"] != 2 || out.Rows["server_keys"] != 2 {
 		t.Fatalf("db copy copied %v", out.Rows)
 	}
 	if _, err := src.cli("db", "copy", "--from", src.data, "--to", target); err == nil || !strings.Contains(err.Error(), "not empty") {
@@ -236,3 +248,34 @@ func TestDBCopyRoundTrip(t *testing.T) {
 }
 
 func in0() *testkit.SyncBuffer { return &testkit.SyncBuffer{} }
+
+// bearerActivate activates with an OAuth client's token instead of the
+// HMAC headers.
+func bearerActivate(t *testing.T, base, clientID, secret, body string) {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}
+	resp, err := http.PostForm(base+"/oauth/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("token: %d %v", resp.StatusCode, err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v4/activate_license", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("activation with a bearer token: %d", resp.StatusCode)
+	}
+}

@@ -62,7 +62,11 @@ func (s *Store) CopyTo(ctx context.Context, to *Store) (map[string]int64, error)
 		if _, err := tx.Exec(ctx, `SELECT set_config('licensor.quiet', 'on', true)`); err != nil {
 			return err
 		}
-		for _, t := range tables {
+		ordered, err := foreignKeyOrder(ctx, tx, tables)
+		if err != nil {
+			return err
+		}
+		for _, t := range ordered {
 			n, err := copyTable(ctx, src, tx, t)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", t, err)
@@ -98,9 +102,10 @@ func (s *Store) mustBeEmpty(ctx context.Context) error {
 	return nil
 }
 
-// sqliteTables lists the tables to copy in the order they were created,
-// which is an order in which every foreign key points at a table already
-// copied.
+// sqliteTables lists the tables to copy in the order they were created.
+// A later migration may add a foreign key to an earlier table
+// (audit_events.oauth_client_id, customers.customer_account_id), so the
+// copy runs them in foreignKeyOrder.
 func sqliteTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid`)
 	if err != nil {
@@ -220,4 +225,54 @@ func resetIdentities(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	return nil
+}
+
+// foreignKeyOrder sorts tables so that every foreign key of the target
+// schema points at a table copied before it, keeping the creation order
+// where the keys allow (a self-reference does not count).
+func foreignKeyOrder(ctx context.Context, tx pgx.Tx, tables []string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT src.relname, dst.relname FROM pg_constraint c
+		 JOIN pg_class src ON src.oid = c.conrelid JOIN pg_class dst ON dst.oid = c.confrelid
+		 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace AND c.conrelid <> c.confrelid`)
+	if err != nil {
+		return nil, err
+	}
+	needs := map[string][]string{}
+	for rows.Next() {
+		var from, to string
+		if err := rows.Scan(&from, &to); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		needs[from] = append(needs[from], to)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	copying := map[string]bool{}
+	for _, t := range tables {
+		copying[t] = true
+	}
+	done := map[string]bool{}
+	out := make([]string, 0, len(tables))
+	for len(out) < len(tables) {
+		progress := false
+		for _, t := range tables {
+			if done[t] {
+				continue
+			}
+			ready := true
+			for _, dep := range needs[t] {
+				ready = ready && (done[dep] || !copying[dep])
+			}
+			if ready {
+				done[t], progress = true, true
+				out = append(out, t)
+			}
+		}
+		if !progress {
+			return nil, fmt.Errorf("the tables' foreign keys form a cycle")
+		}
+	}
+	return out, nil
 }
