@@ -35,7 +35,7 @@ func runOfflineActivate(ctx context.Context, r *runner, args []string) error {
 			if err != nil {
 				return err
 			}
-			act, err := p.app.Service.ActivateOffline(ctx, offlineCaller(signer.CompanyID, signer.ID, signer.AllowedProducts), req, signer)
+			act, err := p.app.Service.ActivateOffline(ctx, licensing.SignerCaller(signer), req)
 			if err != nil {
 				return err
 			}
@@ -80,14 +80,9 @@ func runOfflineDeactivate(ctx context.Context, r *runner, args []string) error {
 			if err != nil {
 				return err
 			}
-			if err := p.app.Service.DeactivateOffline(ctx, offlineCaller(signer.CompanyID, signer.ID, signer.AllowedProducts), req); err != nil {
+			if err := p.app.Service.DeactivateOffline(ctx, licensing.SignerCaller(signer), req); err != nil {
 				return err
 			}
 			return r.print(p.json, map[string]any{"deactivated": true, "hardware_id": req.HardwareID}, "deactivated "+req.HardwareID)
 		})
-}
-
-// offlineCaller acts as the credential that signed the file.
-func offlineCaller(companyID, credentialID int64, products []int64) licensing.Caller {
-	return licensing.Caller{CompanyID: companyID, CredentialID: credentialID, AllowedProducts: products}
 }

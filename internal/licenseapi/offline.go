@@ -40,23 +40,31 @@ func (a *API) offlineCaller(r *http.Request, cred, signer *auth.Credential) (lic
 	}
 	c := a.caller(r, cred)
 	c.AllowedProducts = signer.AllowedProducts
+	if signer.ScopeLicenseID != 0 || signer.ScopeCustomerID != 0 {
+		// A file signed by a scoped OAuth client reaches only that
+		// client's licenses, whoever uploads it.
+		if (c.ScopeLicenseID != 0 || c.ScopeCustomerID != 0) && (c.ScopeLicenseID != signer.ScopeLicenseID || c.ScopeCustomerID != signer.ScopeCustomerID) {
+			return licensing.Caller{}, problem.New(problem.CodeInvalidAPIKey, "the request file was signed by an OAuth client with another scope")
+		}
+		c.ScopeLicenseID, c.ScopeCustomerID = signer.ScopeLicenseID, signer.ScopeCustomerID
+	}
 	return c, nil
 }
 
 // offlineRequest reads, verifies and bounds the request file of kind
-// ("activation" or "deactivation"), and returns it with the credential
-// that signed it and the caller to act as.
-func (a *API) offlineRequest(w http.ResponseWriter, r *http.Request, cred *auth.Credential, kind string) (*licensing.OfflinePayload, *auth.Credential, licensing.Caller, error) {
+// ("activation" or "deactivation"), and returns it with the caller to act
+// as.
+func (a *API) offlineRequest(w http.ResponseWriter, r *http.Request, cred *auth.Credential, kind string) (*licensing.OfflinePayload, licensing.Caller, error) {
 	body, err := a.offlineBody(w, r)
 	if err != nil {
-		return nil, nil, licensing.Caller{}, err
+		return nil, licensing.Caller{}, err
 	}
 	p, signer, err := ReadOfflineFile(r.Context(), a.svc, body, kind)
 	if err != nil {
-		return nil, nil, licensing.Caller{}, err
+		return nil, licensing.Caller{}, err
 	}
 	c, err := a.offlineCaller(r, cred, signer)
-	return p, signer, c, err
+	return p, c, err
 }
 
 // ReadOfflineFile verifies an offline request file (licensing.ParseOffline)
@@ -76,11 +84,11 @@ func ReadOfflineFile(ctx context.Context, svc *licensing.Service, body []byte, k
 // activateOffline serves POST /api/v4/activate_offline (license-api.md
 // §5.5).
 func (a *API) activateOffline(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	p, signer, c, err := a.offlineRequest(w, r, cred, "activation")
+	p, c, err := a.offlineRequest(w, r, cred, "activation")
 	if err != nil {
 		return err
 	}
-	act, err := a.svc.ActivateOffline(r.Context(), c, p, signer)
+	act, err := a.svc.ActivateOffline(r.Context(), c, p)
 	if err != nil {
 		return err
 	}
@@ -93,7 +101,7 @@ func (a *API) activateOffline(w http.ResponseWriter, r *http.Request, cred *auth
 
 // deactivateOffline serves POST /api/v4/deactivate_offline.
 func (a *API) deactivateOffline(w http.ResponseWriter, r *http.Request, cred *auth.Credential) error {
-	p, _, c, err := a.offlineRequest(w, r, cred, "deactivation")
+	p, c, err := a.offlineRequest(w, r, cred, "deactivation")
 	if err != nil {
 		return err
 	}

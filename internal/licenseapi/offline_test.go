@@ -2,6 +2,7 @@ package licenseapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -99,7 +100,7 @@ func TestOfflineActivation(t *testing.T) {
 		{"no signature", flat(func(p map[string]any) { delete(p, "signature") }), "offline_signature_mismatch"},
 		{"wrapped, tampered", base64.StdEncoding.EncodeToString(badV2), "offline_signature_mismatch"},
 		{"unknown API key", flat(func(p map[string]any) { p["api_key"] = "00000000-0000-4000-8000-000000000000" }), "invalid_api_key"},
-		{"OAuth-signed", flat(func(p map[string]any) { delete(p, "api_key"); p["client_id"] = "x" }), "offline_signature_mismatch"},
+		{"unknown OAuth client", flat(func(p map[string]any) { delete(p, "api_key"); p["client_id"] = "x" }), "invalid_api_key"},
 		{"a deactivation request", c.offlineFile("deactivation", "OFF-2", "hw-x", false, nil), "validation_error"},
 		{"subscription license", c.offlineFile("activation", "OFF-SUB", "hw-x", false, nil), "wrong_license_type"},
 		{"offline not allowed", c.offlineFile("activation", "OFF-NO", "hw-x", false, nil), "wrong_license_type"},
@@ -130,6 +131,81 @@ func TestOfflineDeactivation(t *testing.T) {
 		t.Fatalf("synced feature consumption: %v", f["total_consumptions"])
 	}
 	wantError(t, c.postOffline("deactivate_offline", c.offlineFile("deactivation", "OFF-C", "hw-none", false, nil)), 400, "device_not_found")
+}
+
+// oauthOfflineFile is a request file made under OAuth (license-api.md
+// §2.2 item 4): client_id in place of api_key, the client secret in place
+// of the shared key. v2Key is the key of the §2.5 HMAC ("": a flat file);
+// inner says whether the §2.4 signature is included.
+func oauthOfflineFile(kind, clientID, secret, key, hw, v2Key string, inner bool) string {
+	date := time.Now().Add(-24 * time.Hour).UTC().Format(http.TimeFormat)
+	p := map[string]any{"request": kind, "request_id": "5d0c2a0e-1b2c-4d3e-8f40-5a6b7c8d9e0f", "date": date, "client_id": clientID,
+		"license_key": key, "hardware_id": hw, "product": "KEY"}
+	if inner {
+		p["signature"] = licensing.OfflineSignature([]byte(secret), date, key, hw, clientID)
+	}
+	b, _ := json.Marshal(p)
+	if v2Key == "" {
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	p["schema_version"] = 2
+	b, _ = json.Marshal(p)
+	return base64.StdEncoding.EncodeToString([]byte(`{"request":` + string(b) + `,"signature":"` + hmacB64(v2Key, b) + `"}`))
+}
+
+func TestOfflineUnderOAuth(t *testing.T) {
+	c := newCatalog(t)
+	lic := c.keyLicense("OFF-O", 5)
+	c.keyLicense("OFF-ELSE", 5)
+	oc := c.oauthClient(licensing.OAuthClientSpec{LicenseID: lic})
+	ok := func(body, hw string) map[string]any {
+		t.Helper()
+		m := c.license(c.postOffline("activate_offline", body), hw, "OFF-O")
+		// The answer's offline_signature is made with the client secret
+		// and ends in the client_id, as the client recomputes it.
+		if want := licensing.OfflineSignature([]byte(oc.ClientSecret), m["date"].(string), "OFF-O", hw, oc.ClientID); m["offline_signature"] != want {
+			t.Fatalf("offline_signature = %v, want %s", m["offline_signature"], want)
+		}
+		return m
+	}
+	ok(oauthOfflineFile("activation", oc.ClientID, oc.ClientSecret, "OFF-O", "hw-flat", "", true), "hw-flat")
+	ok(oauthOfflineFile("activation", oc.ClientID, oc.ClientSecret, "OFF-O", "hw-node", oc.ClientSecret, false), "hw-node")
+	// Python's SDK keys the §2.5 HMAC with the client_id: accepted with the
+	// inner signature, refused without it (the client_id proves nothing).
+	ok(oauthOfflineFile("activation", oc.ClientID, oc.ClientSecret, "OFF-O", "hw-py", oc.ClientID, true), "hw-py")
+	wantError(t, c.postOffline("activate_offline", oauthOfflineFile("activation", oc.ClientID, oc.ClientSecret, "OFF-O", "hw-x", oc.ClientID, false)),
+		400, "offline_signature_mismatch")
+	wantError(t, c.postOffline("activate_offline", oauthOfflineFile("activation", oc.ClientID, "a guessed secret", "OFF-O", "hw-x", "", true)),
+		400, "offline_signature_mismatch")
+	// The client is scoped to OFF-O: its files reach nothing else.
+	wantError(t, c.postOffline("activate_offline", oauthOfflineFile("activation", oc.ClientID, oc.ClientSecret, "OFF-ELSE", "hw-x", "", true)),
+		400, "license_not_found")
+
+	// A rotated secret keeps signing during its grace; the new one signs at once.
+	fresh, err := c.App.Service.RotateOAuthSecret(context.Background(), c.CompanyID, oc.ClientID, time.Hour)
+	must(t, err)
+	ok(oauthOfflineFile("activation", oc.ClientID, oc.ClientSecret, "OFF-O", "hw-old", "", true), "hw-old")
+	m := c.license(c.postOffline("activate_offline", oauthOfflineFile("activation", oc.ClientID, fresh, "OFF-O", "hw-new", fresh, false)), "hw-new", "OFF-O")
+	if want := licensing.OfflineSignature([]byte(fresh), m["date"].(string), "OFF-O", "hw-new", oc.ClientID); m["offline_signature"] != want {
+		t.Fatal("the answer to a file signed with the new secret is not signed with it")
+	}
+	r := c.postOffline("deactivate_offline", oauthOfflineFile("deactivation", oc.ClientID, fresh, "OFF-O", "hw-new", fresh, true))
+	if r.Status != 200 || string(r.Body) != `"license_deactivated"` {
+		t.Fatalf("deactivate_offline under OAuth: %d %s", r.Status, r.Body)
+	}
+	must(t, c.App.Service.RevokeOAuthClient(context.Background(), c.CompanyID, oc.ClientID))
+	wantError(t, c.postOffline("activate_offline", oauthOfflineFile("activation", oc.ClientID, fresh, "OFF-O", "hw-z", fresh, false)), 400, "invalid_api_key")
+
+	// A client made before secrets were kept sealed (schema version 12)
+	// cannot sign offline files until it is rotated.
+	old := c.oauthClient(licensing.OAuthClientSpec{})
+	if _, err := c.DB(t).Exec(`UPDATE oauth_clients SET secret_sealed = NULL WHERE client_id = $1`, old.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	r = c.postOffline("activate_offline", oauthOfflineFile("activation", old.ClientID, old.ClientSecret, "OFF-O", "hw-z", old.ClientSecret, false))
+	if m := wantError(t, r, 400, "offline_signature_mismatch"); !strings.Contains(m["message"].(string), "rotate") {
+		t.Fatalf("the refusal does not say to rotate: %v", m)
+	}
 }
 
 func hmacB64(key string, data []byte) string {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/licensor/licensor/internal/auth"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -48,7 +49,7 @@ func (s *Service) CreateOAuthClient(ctx context.Context, companyID int64, spec O
 		c.CustomerID = &cus.ID
 	}
 	secret := newClientSecret()
-	c.SecretHash = secretHash(secret)
+	c.SecretHash, c.SecretSealed = secretHash(secret), s.box.Seal([]byte(secret), clientSecretAAD(c.ClientID))
 	var id int64
 	err := s.store.WithTx(ctx, func(q *store.Queries) (err error) {
 		id, err = q.CreateOAuthClient(ctx, c)
@@ -68,9 +69,45 @@ func (s *Service) RotateOAuthSecret(ctx context.Context, companyID int64, client
 	}
 	secret := newClientSecret()
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
-		return q.RotateOAuthSecret(ctx, companyID, clientID, secretHash(secret), s.now().Add(grace))
+		return q.RotateOAuthSecret(ctx, companyID, clientID, secretHash(secret), s.box.Seal([]byte(secret), clientSecretAAD(clientID)), s.now().Add(grace))
 	})
 	return secret, err
+}
+
+// clientSecretAAD binds a sealed client secret to its client.
+func clientSecretAAD(clientID string) string { return "oauth_client:" + clientID }
+
+// offlineSecrets returns the secrets an offline file of client clientID
+// may be signed with (the current one, and the previous one during its
+// grace), with the client as a credential.
+func (s *Service) offlineSecrets(ctx context.Context, clientID string) ([][]byte, *auth.Credential, error) {
+	c, err := s.store.Reader().LiveOAuthClient(ctx, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sealed []string
+	if c.SecretSealed != "" {
+		sealed = append(sealed, c.SecretSealed)
+	}
+	if c.PreviousSecretSealed != "" && c.PreviousValidUntil != nil && s.now().Before(*c.PreviousValidUntil) {
+		sealed = append(sealed, c.PreviousSecretSealed)
+	}
+	var keys [][]byte
+	for _, sealed := range sealed {
+		k, err := s.box.Open(sealed, clientSecretAAD(c.ClientID))
+		if err != nil {
+			return nil, nil, fmt.Errorf("unseal the secret of OAuth client %d: %w", c.ID, err)
+		}
+		keys = append(keys, k)
+	}
+	cred := &auth.Credential{CompanyID: c.CompanyID, OAuthClientID: c.ID, APIKey: c.ClientID}
+	if c.LicenseID != nil {
+		cred.ScopeLicenseID = *c.LicenseID
+	}
+	if c.CustomerID != nil {
+		cred.ScopeCustomerID = *c.CustomerID
+	}
+	return keys, cred, nil
 }
 
 // RevokeOAuthClient revokes a client: its tokens stop working at once.

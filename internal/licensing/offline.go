@@ -24,8 +24,9 @@ import (
 // itself. Both the legacy flat payload and the schema_version 2 wrapper are
 // accepted; a wrapped request need not carry the inner signature when the
 // wrapper's verifies. The date is not held to the 15-minute window: files
-// travel by hand. OAuth-signed files are not accepted: licensor keeps only a
-// hash of client secrets, so it cannot compute their HMAC.
+// travel by hand. Under OAuth the file names a client_id and is signed with
+// its secret, which licensor keeps sealed for this (schema version 12); the
+// file then acts with that client's scope.
 
 // maxOfflineRequest bounds a decoded request file.
 const maxOfflineRequest = 64 << 10
@@ -51,6 +52,7 @@ type OfflinePayload struct {
 	Features      []OfflineFeature  `json:"product_features"`
 	raw           map[string]any    // every field, for telemetry
 	vars          map[string]string // Variables as strings
+	key           []byte            // the shared key or client secret that signed it
 }
 
 // OfflineFeature is a feature's local consumption to sync on deactivation.
@@ -118,10 +120,35 @@ func (s *Service) ParseOffline(ctx context.Context, body []byte, kind string) (*
 	if p.Request != kind {
 		return nil, nil, problem.Newf(problem.CodeValidationError, "the request file is a %q request, not %q", p.Request, kind)
 	}
-	if p.APIKey == "" {
-		if p.ClientID != "" {
-			return nil, nil, problem.New(problem.CodeOfflineSignatureMismatch, "OAuth-signed offline requests are not accepted: sign with an API credential")
+	keys, cred, err := s.offlineKeys(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.key = offlineSigned(p, wrapped, wrapper.Request, wrapper.Signature, keys); p.key == nil {
+		return nil, nil, problem.New(problem.CodeOfflineSignatureMismatch, "the request file's signature does not match")
+	}
+	if p.vars, err = offlineVariables(p.Variables); err != nil {
+		return nil, nil, err
+	}
+	return p, cred, nil
+}
+
+// offlineKeys returns the keys a request file may be signed with, and the
+// credential it then acts as: the shared key of its api_key, or the
+// secrets of its OAuth client_id.
+func (s *Service) offlineKeys(ctx context.Context, p *OfflinePayload) ([][]byte, *auth.Credential, error) {
+	if p.APIKey == "" && p.ClientID != "" {
+		keys, cred, err := s.offlineSecrets(ctx, p.ClientID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, problem.New(problem.CodeInvalidAPIKey, "the request file's client_id is not a live OAuth client")
 		}
+		if err == nil && len(keys) == 0 {
+			return nil, nil, problem.New(problem.CodeOfflineSignatureMismatch,
+				"this OAuth client predates sealed secrets: rotate its secret (licensor oauth-client rotate) to sign offline files with it")
+		}
+		return keys, cred, err
+	}
+	if p.APIKey == "" {
 		return nil, nil, missing("api_key")
 	}
 	cred, err := s.Credential(ctx, p.APIKey)
@@ -131,20 +158,54 @@ func (s *Service) ParseOffline(ctx context.Context, body []byte, kind string) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	v2ok := wrapped && hmac.Equal([]byte(wrapper.Signature), []byte(base64HMAC(cred.SharedKey, wrapper.Request)))
-	if wrapped && !v2ok {
-		return nil, nil, problem.New(problem.CodeOfflineSignatureMismatch, "the request file's signature does not match")
-	}
-	if !v2ok || p.Signature != "" {
-		want := OfflineSignature(cred.SharedKey, p.Date, p.identityLine(), p.HardwareID, p.APIKey)
-		if !hmac.Equal([]byte(want), []byte(p.Signature)) {
-			return nil, nil, problem.New(problem.CodeOfflineSignatureMismatch, "the request file's signature does not match")
+	return [][]byte{cred.SharedKey}, cred, nil
+}
+
+// offlineSigned checks a request file's signatures with keys and returns
+// the key that signed it (nil: none did): the §2.5 signature over the
+// wrapped request makes the inner §2.4 one optional; otherwise the inner one
+// decides. Python's SDK computes the §2.5 HMAC under OAuth with the
+// client_id as key (§2.5): accepted, but as that proves nothing, the inner
+// signature is then required.
+func offlineSigned(p *OfflinePayload, wrapped bool, request []byte, signature string, keys [][]byte) []byte {
+	var v2Key []byte
+	if wrapped {
+		for _, k := range keys {
+			if hmac.Equal([]byte(signature), []byte(base64HMAC(k, request))) {
+				v2Key = k
+			}
+		}
+		weak := p.ClientID != "" && hmac.Equal([]byte(signature), []byte(base64HMAC([]byte(p.ClientID), request)))
+		if v2Key == nil && !weak {
+			return nil
 		}
 	}
-	if p.vars, err = offlineVariables(p.Variables); err != nil {
-		return nil, nil, err
+	if v2Key != nil && p.Signature == "" {
+		return v2Key
 	}
-	return p, cred, nil
+	for _, k := range keys {
+		if hmac.Equal([]byte(p.Signature), []byte(OfflineSignature(k, p.Date, p.identityLine(), p.HardwareID, p.keyID()))) {
+			return k
+		}
+	}
+	return nil
+}
+
+// SignerCaller is who an offline file acts as where nobody else sends it
+// (`licensor offline activate`): its signer, with the signer's product
+// limits and OAuth scope.
+func SignerCaller(signer *auth.Credential) Caller {
+	return Caller{CompanyID: signer.CompanyID, CredentialID: signer.ID, AllowedProducts: signer.AllowedProducts,
+		OAuthClientID: signer.OAuthClientID, ScopeLicenseID: signer.ScopeLicenseID, ScopeCustomerID: signer.ScopeCustomerID}
+}
+
+// keyID is the last line of the §2.4 signing string: the api_key, or the
+// client_id under OAuth.
+func (p *OfflinePayload) keyID() string {
+	if p.APIKey != "" {
+		return p.APIKey
+	}
+	return p.ClientID
 }
 
 func base64HMAC(key, data []byte) string {
@@ -192,7 +253,7 @@ type OfflineActivation struct {
 }
 
 // ActivateOffline activates the device of a verified offline request.
-func (s *Service) ActivateOffline(ctx context.Context, c Caller, p *OfflinePayload, cred *auth.Credential) (*OfflineActivation, error) {
+func (s *Service) ActivateOffline(ctx context.Context, c Caller, p *OfflinePayload) (*OfflineActivation, error) {
 	id := p.Identity()
 	f, err := s.findLicense(ctx, c, id, id.Username != "")
 	if err != nil {
@@ -207,7 +268,7 @@ func (s *Service) ActivateOffline(ctx context.Context, c Caller, p *OfflinePaylo
 	}
 	date := s.now().UTC().Format(http.TimeFormat)
 	return &OfflineActivation{View: v, Identity: id, Date: date,
-		OfflineSignature: OfflineSignature(cred.SharedKey, date, p.identityLine(), p.HardwareID, p.APIKey)}, nil
+		OfflineSignature: OfflineSignature(p.key, date, p.identityLine(), p.HardwareID, p.keyID())}, nil
 }
 
 // DeactivateOffline syncs the consumption a deactivation request reports

@@ -16,6 +16,9 @@ type OAuthClient struct {
 	SecretHash         string
 	PreviousSecretHash string     // "" when none
 	PreviousValidUntil *time.Time // until when PreviousSecretHash is accepted
+	// The secrets sealed with the server secret, for offline files ("":
+	// a client made before schema version 12 and not rotated since).
+	SecretSealed, PreviousSecretSealed string
 	LicenseID          *int64     // scope: one license
 	CustomerID         *int64     // scope: one customer's licenses
 	Label              string
@@ -24,14 +27,14 @@ type OAuthClient struct {
 }
 
 const oauthColumns = `id, company_id, client_id, secret_hash, COALESCE(previous_secret_hash, ''), previous_valid_until,
-	license_id, customer_id, label, created_at, revoked_at`
+	license_id, customer_id, label, created_at, revoked_at, COALESCE(secret_sealed, ''), COALESCE(previous_secret_sealed, '')`
 
 func scanOAuthClient(row interface{ Scan(...any) error }) (*OAuthClient, error) {
 	var c OAuthClient
 	var prevUntil, lic, cus, revoked sql.NullInt64
 	var created int64
 	if err := row.Scan(&c.ID, &c.CompanyID, &c.ClientID, &c.SecretHash, &c.PreviousSecretHash, &prevUntil,
-		&lic, &cus, &c.Label, &created, &revoked); err != nil {
+		&lic, &cus, &c.Label, &created, &revoked, &c.SecretSealed, &c.PreviousSecretSealed); err != nil {
 		return nil, err
 	}
 	c.PreviousValidUntil, c.LicenseID, c.CustomerID = timePtr(prevUntil), ptr(lic), ptr(cus)
@@ -42,9 +45,9 @@ func scanOAuthClient(row interface{ Scan(...any) error }) (*OAuthClient, error) 
 // CreateOAuthClient inserts c and returns its id.
 func (q *Queries) CreateOAuthClient(ctx context.Context, c OAuthClient) (int64, error) {
 	var id int64
-	err := q.db.QueryRowContext(ctx, `INSERT INTO oauth_clients (company_id, client_id, secret_hash, license_id, customer_id, label, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		c.CompanyID, c.ClientID, c.SecretHash, nullInt(c.LicenseID), nullInt(c.CustomerID), c.Label, ms(c.CreatedAt)).Scan(&id)
+	err := q.db.QueryRowContext(ctx, `INSERT INTO oauth_clients (company_id, client_id, secret_hash, secret_sealed, license_id, customer_id, label, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		c.CompanyID, c.ClientID, c.SecretHash, c.SecretSealed, nullInt(c.LicenseID), nullInt(c.CustomerID), c.Label, ms(c.CreatedAt)).Scan(&id)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("oauth client %q: %w", c.ClientID, ErrConflict)
 	}
@@ -88,11 +91,12 @@ func (q *Queries) OAuthClients(ctx context.Context, companyID int64) ([]OAuthCli
 	return collect(rows, scanOAuthClient)
 }
 
-// RotateOAuthSecret replaces a live client's secret, keeping the current
-// one valid until graceUntil.
-func (q *Queries) RotateOAuthSecret(ctx context.Context, companyID int64, clientID, newHash string, graceUntil time.Time) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE oauth_clients SET previous_secret_hash = secret_hash, previous_valid_until = $4, secret_hash = $3
-		 WHERE company_id = $1 AND client_id = $2 AND revoked_at IS NULL`, companyID, clientID, newHash, ms(graceUntil))
+// RotateOAuthSecret replaces a live client's secret (its hash and sealed
+// form), keeping the current one valid until graceUntil.
+func (q *Queries) RotateOAuthSecret(ctx context.Context, companyID int64, clientID, newHash, newSealed string, graceUntil time.Time) error {
+	res, err := q.db.ExecContext(ctx, `UPDATE oauth_clients SET previous_secret_hash = secret_hash, previous_secret_sealed = secret_sealed,
+		 previous_valid_until = $4, secret_hash = $3, secret_sealed = $5
+		 WHERE company_id = $1 AND client_id = $2 AND revoked_at IS NULL`, companyID, clientID, newHash, ms(graceUntil), newSealed)
 	return oneRow(res, err, "oauth client "+clientID)
 }
 
