@@ -20,8 +20,8 @@ import (
 // that can be borrowed. OTHER is an account without SSO.
 type ssoWorld struct {
 	*catalog
-	clock    *fakeClock
-	idp      *oidctest.Provider
+	clock      *fakeClock
+	idp        *oidctest.Provider
 	licenseID  int64
 	floatingID int64
 }

@@ -19,11 +19,11 @@ type OAuthClient struct {
 	// The secrets sealed with the server secret, for offline files ("":
 	// a client made before schema version 12 and not rotated since).
 	SecretSealed, PreviousSecretSealed string
-	LicenseID          *int64     // scope: one license
-	CustomerID         *int64     // scope: one customer's licenses
-	Label              string
-	CreatedAt          time.Time
-	RevokedAt          *time.Time
+	LicenseID                          *int64 // scope: one license
+	CustomerID                         *int64 // scope: one customer's licenses
+	Label                              string
+	CreatedAt                          time.Time
+	RevokedAt                          *time.Time
 }
 
 const oauthColumns = `id, company_id, client_id, secret_hash, COALESCE(previous_secret_hash, ''), previous_valid_until,
