@@ -12,6 +12,7 @@ import (
 
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/oidctest"
 	"github.com/licensor/licensor/internal/store"
 	"github.com/licensor/licensor/internal/testkit"
 )
@@ -240,9 +241,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	post("deactivate_license", key)
 	post("deactivate_license", key)
 	post("deactivate_license", map[string]any{"product": "USER", "hardware_id": "doc-hw", "username": "docuser@example.com"})
+	idp, err := oidctest.Start("127.0.0.1:0")
+	must(t, err)
+	defer idp.Close()
+	_, err = svc.CreateCustomerAccount(ctx, c.CompanyID, licensing.CustomerAccountSpec{Code: "DOCACME", Name: "Acme", SSOIssuer: idp.URL, SSOClientID: "app"})
+	must(t, err)
+	get("sso_url", map[string]string{"product": "USER", "customer_account_code": "DOCACME", "redirect_uri": "myapp://sso", "response_type": "token"})
+	get("sso_url", map[string]string{"product": "USER", "customer_account_code": "NOPE", "redirect_uri": "myapp://sso"})
+	post("activate_license", map[string]string{"product": "USER", "hardware_id": "doc-sso", "customer_account_code": "DOCACME", "id_token": "not.a.token"})
 
-	if o.checked != 58 { // floating/release answers an empty body: only its status is checked
-		t.Fatalf("%d responses were checked, want 58", o.checked)
+	if o.checked != 61 { // floating/release answers an empty body: only its status is checked
+		t.Fatalf("%d responses were checked, want 61", o.checked)
 	}
 }
 
