@@ -221,3 +221,30 @@ func manyVars(n int) map[string]any {
 	}
 	return m
 }
+
+// A bundle goes offline one product at a time, as activate_license does
+// with bundle_code: the file names a product of the bundle and the bundle
+// license's key.
+func TestOfflineBundleProduct(t *testing.T) {
+	c := newCatalog(t)
+	ctx, svc := context.Background(), c.App.Service
+	_, err := svc.CreateProduct(ctx, c.CompanyID, licensing.ProductSpec{Code: "KEY2", Name: "Key 2", AuthorizationMethod: "license-key"})
+	must(t, err)
+	_, err = svc.CreateProduct(ctx, c.CompanyID, licensing.ProductSpec{Code: "SUITE", Name: "Suite", AuthorizationMethod: "license-key", Bundle: true, Includes: []string{"KEY", "KEY2"}})
+	must(t, err)
+	two := int64(2)
+	_, err = svc.CreateLicense(ctx, c.CompanyID, licensing.LicenseSpec{Product: "SUITE", Key: "SUITE-KEY", MaxActivations: &two})
+	must(t, err)
+	m := c.license(c.postOffline("activate_offline", c.offlineFile("activation", "SUITE-KEY", "hw-b", true, map[string]any{"bundle_code": "SUITE"})), "hw-b", "SUITE-KEY")
+	if m["product_details"].(map[string]any)["short_code"] != "KEY" || m["license_key"] != "SUITE-KEY" {
+		t.Fatalf("offline activation of a bundle's product: %v", m)
+	}
+	c.license(c.get("check_license", map[string]string{"product": "KEY", "bundle_code": "SUITE", "hardware_id": "hw-b", "license_key": "SUITE-KEY"}), "hw-b", "SUITE-KEY")
+	wantError(t, c.get("check_license", map[string]string{"product": "KEY2", "bundle_code": "SUITE", "hardware_id": "hw-b", "license_key": "SUITE-KEY"}), 400, "license_not_active")
+	wantError(t, c.postOffline("activate_offline", c.offlineFile("activation", "SUITE-KEY", "hw-b", true, map[string]any{"bundle_code": "KEY2"})), 400, "validation_error")
+	r := c.postOffline("deactivate_offline", c.offlineFile("deactivation", "SUITE-KEY", "hw-b", true, map[string]any{"bundle_code": "SUITE"}))
+	if r.Status != 200 {
+		t.Fatalf("deactivate_offline of a bundle's product: %d %s", r.Status, r.Body)
+	}
+	wantError(t, c.get("check_license", map[string]string{"product": "KEY", "bundle_code": "SUITE", "hardware_id": "hw-b", "license_key": "SUITE-KEY"}), 400, "license_not_active")
+}
