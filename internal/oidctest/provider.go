@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -41,6 +42,9 @@ type Provider struct {
 
 	mu    sync.Mutex
 	codes map[string]grant // authorization codes not yet redeemed
+
+	// JWKSFetches counts requests for the key set.
+	JWKSFetches atomic.Int64
 }
 
 type grant struct {
@@ -140,6 +144,7 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
+	p.JWKSFetches.Add(1)
 	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &p.key.PublicKey, KeyID: keyID, Algorithm: "RS256", Use: "sig"}}})
 }
 

@@ -150,7 +150,10 @@ func (c *Client) Verify(ctx context.Context, issuer, clientID, rawIDToken string
 	if err != nil {
 		return nil, err
 	}
-	v := e.p.VerifierContext(oidc.ClientContext(context.WithoutCancel(ctx), c.http), &oidc.Config{ClientID: clientID, Now: c.now})
+	// The provider's own key set: cached across sign-ins, refetched
+	// (through c.http, given at discovery) when a token names an unknown
+	// key. VerifierContext would fetch the JWKS on every call.
+	v := e.p.Verifier(&oidc.Config{ClientID: clientID, Now: c.now})
 	tok, err := v.Verify(ctx, rawIDToken)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
