@@ -31,7 +31,7 @@ type offlineRequestVector struct {
 
 type offlineAnswerVector struct {
 	Name       string `json:"name"`
-	File       string `json:"file"` // base64 of the activate_offline answer
+	File       string `json:"file"` // base64 of the activate_offline answer; its identity is license_key, else username, else user.email
 	KeyID      string `json:"key_id"`
 	Key        string `json:"key"`
 	HardwareID string `json:"hardware_id"` // the device loading the file
@@ -113,8 +113,11 @@ func offlineAnswerVectors(t *testing.T, s *signing.Signer) []offlineAnswerVector
 			`"authorization_method":"license-key"},"product_features":[],"metadata":{"ratio":1.5,"note":"Zoë </b> & 🎉 ` + "\u2028" + `"},` +
 			`"custom_fields":[],"license_signature":"` + v1("Machine-1", "ABCD-EFGH-IJKL-MNOP", &at) + `"`
 	}
+	// A user-based answer echoes the username as the request sent it; the
+	// offline_signature covers that, the license_signature its part before
+	// "|", lowercased (§3.1).
 	userLicense := `{"id":21,"license_type":"consumption","license_enabled":true,"license_active":true,"is_expired":false,` +
-		`"validity_period":null,"max_consumptions":10,"total_consumptions":0,"hardware_id":"Machine-3",` +
+		`"validity_period":null,"max_consumptions":10,"total_consumptions":0,"username":"Ann@Example.com|ACME","hardware_id":"Machine-3",` +
 		`"product_details":{"product_id":4,"product_name":"Cloud","short_code":"CLOUD","authorization_method":"user"},` +
 		`"user":{"id":4,"email":"ann@example.com","is_initial_password":false},"license_signature":"` + v1("Machine-3", "ann@example.com", nil) + `"`
 	good := answer(keyLicense(validity), "ABCD-EFGH-IJKL-MNOP", "Machine-1", apiKey, sharedKey)
@@ -125,7 +128,8 @@ func offlineAnswerVectors(t *testing.T, s *signing.Signer) []offlineAnswerVector
 	return []offlineAnswerVector{
 		{Name: "key-based answer (non-ASCII, HTML characters, U+2028 and a fraction in metadata)", File: good, KeyID: apiKey, Key: sharedKey,
 			HardwareID: "Machine-1", Product: "DESKTOP", Valid: true},
-		{Name: "user-based answer: the identity is user.email", File: answer(userLicense, "ann@example.com", "Machine-3", apiKey, sharedKey),
+		{Name: "user-based answer: the identity is the echoed username (offline_signature as sent, license_signature cut at | and lowercased)",
+			File:  answer(userLicense, "Ann@Example.com|ACME", "Machine-3", apiKey, sharedKey),
 			KeyID: apiKey, Key: sharedKey, HardwareID: "Machine-3", Product: "CLOUD", Valid: true},
 		{Name: "answer to an OAuth request: client id and client secret", File: answer(keyLicense(validity), "ABCD-EFGH-IJKL-MNOP", "Machine-1", clientID, clientSecret),
 			KeyID: clientID, Key: clientSecret, HardwareID: "Machine-1", Product: "DESKTOP", Valid: true},
