@@ -254,3 +254,30 @@ class Clock:
     def advance(self, **delta: float) -> None:
         self.now = self.now + timedelta(**delta)
 
+
+class Ticks:
+    """The keep-alive's wait: records each timeout asked, and returns when the test calls
+    tick() (False: check now) or when the keep-alive is stopped (True)."""
+
+    def __init__(self) -> None:
+        self.waits: List[float] = []
+        self._go = threading.Semaphore(0)
+        self._waiting = threading.Semaphore(0)
+
+    def __call__(self, stop: threading.Event, seconds: float) -> bool:
+        self.waits.append(seconds)
+        self._waiting.release()
+        while not stop.is_set():
+            if self._go.acquire(timeout=0.01):
+                return False
+        return True
+
+    def waiting(self) -> None:
+        """Block until the keep-alive thread waits (again)."""
+        if not self._waiting.acquire(timeout=10):
+            raise AssertionError("the keep-alive thread did not wait")
+
+    def tick(self) -> None:
+        """Let one check run, and return once the thread waits again."""
+        self._go.release()
+        self.waiting()

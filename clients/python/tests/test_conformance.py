@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import base64
+import json
+import os
+import tempfile
 import unittest
 from unittest import mock
 
 import licensor
-from licensor import signing
-from licensor.errors import ApiError, SignatureError
+from licensor import offline, signing
+from licensor.errors import ApiError, LocalLicenseError, SignatureError
 
 from helpers import Reply, load_vectors, make_client, stub_session
 
@@ -138,6 +141,81 @@ class ConformanceTest(unittest.TestCase):
                 self.assertEqual(len(adapter.sent), 2 if v["retryable"] else 1)
                 if v["retryable"]:
                     self.assertEqual(sleeps, [float(v["retry_after_seconds"])])
+
+
+class OfflineConformanceTest(unittest.TestCase):
+    """The ``offline_requests`` and ``offline_answers`` sections: every vector, through
+    the functions that write request files and the manager that loads answer files."""
+
+    def vectors(self, section):
+        if section not in VECTORS:
+            self.skipTest(f"vectors.json has no {section} section yet")
+        self.assertTrue(VECTORS[section], section)
+        return VECTORS[section]
+
+    def test_offline_requests(self):
+        for v in self.vectors("offline_requests"):
+            with self.subTest(v["name"]):
+                self.assertEqual(offline.offline_signing_string(
+                    v["date"], v["identity"], v["hardware_id"], v["key_id"]),
+                    v["signing_string"])
+                self.assertEqual(offline.offline_signature(
+                    v["key"], v["date"], v["identity"], v["hardware_id"], v["key_id"]),
+                    v["signature"])
+                self.assertEqual(offline.hmac_b64(v["key"], v["request_json"].encode("utf-8")),
+                                 v["v2_signature"])
+                inner = json.loads(v["request_json"])
+                if "signature" in inner:
+                    self.assertEqual(inner["signature"], v["signature"])
+
+    def test_request_files_sign_like_the_vectors(self):
+        # The files this client writes, with a vector's inputs, carry its signature.
+        for v in self.vectors("offline_requests"):
+            with self.subTest(v["name"]):
+                inner = json.loads(v["request_json"])
+                user = "username" in inner and "license_key" not in inner
+                ident = licensor.Identity(
+                    product=inner.get("product", "P"), hardware_id=v["hardware_id"],
+                    **{"username" if user else "license_key": v["identity"]})
+                field = "client_id" if "client_id" in inner else "api_key"
+                text = offline.request_file(inner.get("request", "activation"), ident,
+                                            (field, v["key_id"], v["key"]), date=v["date"])
+                outer = base64.b64decode(text)
+                raw = outer[len(b'{"request":'):outer.rindex(b',"signature":')]
+                self.assertEqual(json.loads(raw)["signature"], v["signature"])
+                self.assertEqual(json.loads(outer)["signature"], offline.hmac_b64(v["key"], raw))
+
+    def test_offline_answers(self):
+        key = signing.load_public_key(VECTORS["public_key_pem"])
+        for v in self.vectors("offline_answers"):
+            with self.subTest(v["name"]):
+                check = lambda: offline.verify_answer(  # noqa: E731
+                    v["file"], key, ("api_key", v["key_id"], v["key"]),
+                    hardware_id=v["hardware_id"], product=v["product"])
+                if v["valid"]:
+                    check()
+                else:
+                    self.assertRaises(SignatureError, check)
+                self.through_manager(v)
+
+    def through_manager(self, v):
+        with tempfile.TemporaryDirectory() as tmp:
+            client = licensor.Client(licensor.Config(
+                base_url=BASE, api_key=v["key_id"], shared_key=v["key"],
+                public_key=VECTORS["public_key_pem"], max_retries=0))
+            manager = licensor.LicenseManager(client, v["product"],
+                                              os.path.join(tmp, "license.json"),
+                                              hardware_id=v["hardware_id"])
+            answer = os.path.join(tmp, "answer.lic")
+            with open(answer, "w", encoding="ascii") as fh:
+                fh.write(v["file"])
+            if v["valid"]:
+                lic = manager.load_offline_answer(answer)
+                self.assertEqual(manager.license().id, lic.id)
+            else:
+                with self.assertRaises(LocalLicenseError) as caught:
+                    manager.load_offline_answer(answer)
+                self.assertEqual(caught.exception.code, "license_file_invalid")
 
 
 if __name__ == "__main__":

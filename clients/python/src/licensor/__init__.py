@@ -14,30 +14,48 @@ from .errors import (
     NetworkError,
     SignatureError,
 )
+from .floating import FloatingKeepAlive
 from .hardware import hardware_id
 from .manager import CheckResult, LicenseManager
 from .models import CustomField, Feature, Identity, License, LicenseUser
+from .usage import (
+    Borrow,
+    Consumption,
+    DeviceVariable,
+    InstallationFile,
+    OAuthUrl,
+    SsoUrl,
+    Version,
+)
 
 __all__ = [
     "__version__",
     "ApiError",
+    "Borrow",
     "CheckResult",
     "Client",
     "Config",
+    "Consumption",
     "CustomField",
     "CustomerLicenseUsers",
+    "DeviceVariable",
     "Feature",
+    "FloatingKeepAlive",
     "Identity",
+    "InstallationFile",
     "License",
     "LicenseManager",
     "LicenseUser",
     "LicensorError",
     "LocalLicenseError",
     "NetworkError",
+    "OAuthUrl",
     "ProductDetails",
     "SignatureError",
+    "SsoUrl",
     "Trial",
     "TrialRequest",
     "UserLicense",
+    "Version",
     "hardware_id",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Protocol, Union
 
 import requests
 
@@ -25,6 +25,9 @@ BACKOFF_BASE = 0.5
 BACKOFF_JITTER = 0.2
 BACKOFF_CAP = 10.0
 RETRY_AFTER_CAP = 30.0
+
+#: 401 codes after which an OAuth client fetches a new token and retries once (§2.2).
+OAUTH_RETRY_CODES = frozenset({"oauth_token_expired", "oauth_token_malformed"})
 
 # Exceptions that mean "no answer": worth retrying for calls that may be repeated.
 _NETWORK_ERRORS = (
@@ -74,6 +77,34 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
+class Authorizer(Protocol):
+    """What signs a request: :class:`HmacAuth`, or OAuth's bearer tokens (``_oauth``)."""
+
+    def authorization(self, date: str) -> str:
+        """The ``Authorization`` value for a request sent with this ``Date``."""
+        ...
+
+    def refresh(self) -> bool:
+        """Drop cached credentials after the server rejected them; True when sending the
+        call again may succeed."""
+        ...
+
+
+class HmacAuth:
+    """The API-key scheme (license-api.md §2.1): an HMAC of the Date with the shared key."""
+
+    def __init__(self, api_key: str, shared_key: str) -> None:
+        self._api_key = api_key
+        self._shared_key = shared_key
+
+    def authorization(self, date: str) -> str:
+        return authorization_header(self._api_key, self._shared_key, date)
+
+    def refresh(self) -> bool:
+        """Nothing cached to renew: a rejected HMAC is not worth a second try."""
+        return False
+
+
 class Transport:
     """Sends one License API call, with retries, and returns its verified answer."""
 
@@ -81,8 +112,7 @@ class Transport:
         self,
         *,
         base_url: str,
-        api_key: str,
-        shared_key: str,
+        auth: Optional[Authorizer],
         public_key: Union[str, bytes],
         timeout: float,
         max_retries: int,
@@ -90,44 +120,63 @@ class Transport:
         session: Optional[requests.Session],
         sleep: Callable[[float], None],
     ) -> None:
-        if not api_key or not shared_key:
-            raise ValueError("api_key and shared_key are required")
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self.root = api_root(base_url)
         self.public_key: PublicKey = load_public_key(public_key)
-        self._api_key = api_key
-        self._shared_key = shared_key
-        self._timeout = timeout
+        #: Set after construction when the authorizer itself needs the transport (OAuth).
+        self.auth: Optional[Authorizer] = auth
+        self.timeout = timeout
         self._max_retries = max_retries
-        self._agent = agent
+        self.agent = agent
         self._own_session = session is None
-        self._session = session if session is not None else requests.Session()
+        self.session = session if session is not None else requests.Session()
         self._sleep = sleep
 
     def close(self) -> None:
         if self._own_session:
-            self._session.close()
+            self.session.close()
 
     def call(
-        self, method: str, endpoint: str, params: Mapping[str, Any], *, idempotent: bool
+        self, method: str, endpoint: str, params: Mapping[str, Any], *, idempotent: bool,
+        authenticated: bool = True, allow_empty: bool = False,
     ) -> Answer:
         """Send the call; retry network errors (if idempotent) and 429/503 (always).
 
-        Raises NetworkError, ApiError or SignatureError.
+        ``authenticated=False`` sends no Authorization (oauth_url); ``allow_empty`` accepts
+        a 200 with an empty body (floating/release). Under OAuth, a 401
+        ``oauth_token_expired`` or ``oauth_token_malformed`` fetches a new token and sends
+        the call once more: the server did nothing, so even a non-idempotent call may be
+        repeated. Raises NetworkError, ApiError or SignatureError.
         """
+        refreshed = False
+        while True:
+            response = self.send_with_retries(
+                f"{method} {endpoint}",
+                lambda: self._send(method, endpoint, params, authenticated), idempotent)
+            if (authenticated and not refreshed and response.status_code == 401
+                    and self.auth is not None and _token_rejected(response)
+                    and self.auth.refresh()):
+                refreshed = True
+                continue
+            return self._answer(response, allow_empty)
+
+    def send_with_retries(
+        self, what: str, send: Callable[[], requests.Response], idempotent: bool
+    ) -> requests.Response:
+        """``send()`` until it gives an answer that is not 429/503, or retries run out."""
         retry = 0
         while True:
             try:
-                response = self._send(method, endpoint, params)
+                response = send()
             except _NETWORK_ERRORS as exc:
                 if idempotent and retry < self._max_retries:
                     self._sleep(backoff(retry))
                     retry += 1
                     continue
-                raise NetworkError(f"{method} {endpoint}: no answer: {exc}") from exc
+                raise NetworkError(f"{what}: no answer: {exc}") from exc
             except requests.exceptions.RequestException as exc:
-                raise NetworkError(f"{method} {endpoint}: {exc}") from exc
+                raise NetworkError(f"{what}: {exc}") from exc
             if response.status_code in RETRYABLE_STATUSES and retry < self._max_retries:
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if wait is None:
@@ -135,39 +184,45 @@ class Transport:
                 self._sleep(min(wait, RETRY_AFTER_CAP))
                 retry += 1
                 continue
-            return self._answer(response)
+            return response
 
-    def _send(self, method: str, endpoint: str, params: Mapping[str, Any]) -> requests.Response:
+    def _send(self, method: str, endpoint: str, params: Mapping[str, Any],
+              authenticated: bool) -> requests.Response:
         date = http_date()
         headers: Dict[str, str] = {
             "Date": date,
-            "Authorization": authorization_header(self._api_key, self._shared_key, date),
             "Accept": "application/json",
             "Accept-Encoding": "identity",
-            "User-Agent": self._agent,
+            "User-Agent": self.agent,
         }
+        if authenticated:
+            if self.auth is None:
+                raise ValueError("the transport has no credentials")
+            headers["Authorization"] = self.auth.authorization(date)
         url = self.root + endpoint
         if method == "GET":
             query = {k: _query_value(v) for k, v in params.items() if v is not None}
-            return self._session.request(
-                "GET", url, params=query, headers=headers, timeout=self._timeout,
+            return self.session.request(
+                "GET", url, params=query, headers=headers, timeout=self.timeout,
                 allow_redirects=False,
             )
         headers["Content-Type"] = "application/json"
         payload = {k: v for k, v in params.items() if v is not None}
         data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        return self._session.request(
-            method, url, data=data, headers=headers, timeout=self._timeout,
+        return self.session.request(
+            method, url, data=data, headers=headers, timeout=self.timeout,
             allow_redirects=False,
         )
 
-    def _answer(self, response: requests.Response) -> Answer:
+    def _answer(self, response: requests.Response, allow_empty: bool = False) -> Answer:
         status = response.status_code
         body = response.content or b""
         if status >= 400:
             raise api_error_from_answer(status, body, response.headers)
         if not 200 <= status < 300:
             raise unexpected_response(status, f"HTTP {status} is not a License API answer")
+        if allow_empty and not body.strip():
+            return Answer(data=None, body=b"", signature="")
         signature = response.headers.get("LicenseSignature")
         # Verify before parsing: nothing of an unverified body is looked at.
         verify_v2(self.public_key, body, signature)
@@ -176,3 +231,9 @@ class Transport:
         except (UnicodeDecodeError, ValueError):
             raise unexpected_response(status, f"HTTP {status} with a body that is not JSON") from None
         return Answer(data=data, body=body, signature=signature or "")
+
+
+def _token_rejected(response: requests.Response) -> bool:
+    """Whether a 401 says the bearer token is expired or unreadable (worth a new one)."""
+    err = api_error_from_answer(response.status_code, response.content or b"", response.headers)
+    return err.code in OAUTH_RETRY_CODES

@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
+from .errors import unexpected_response
+
 _FRACTION = re.compile(r"\.(\d+)")
 
 
@@ -29,6 +31,12 @@ def parse_time(value: Any) -> Optional[datetime]:
     return when.astimezone(timezone.utc)
 
 
+def format_time(when: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds, e.g. ``2026-12-03T17:00:00.000Z``."""
+    when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
 def as_time(value: Any) -> Optional[datetime]:
     try:
         return parse_time(value)
@@ -50,3 +58,17 @@ def as_dict(value: Any) -> Dict[str, Any]:
 
 def as_list(value: Any) -> List[Any]:
     return value if isinstance(value, list) else []
+
+
+def expect_object(data: Any) -> Dict[str, Any]:
+    """A verified answer that must be a JSON object."""
+    if not isinstance(data, dict):
+        raise unexpected_response(200, "the answer is not a JSON object")
+    return data
+
+
+def expect_array(data: Any) -> List[Dict[str, Any]]:
+    """A verified answer that must be a JSON array of objects."""
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise unexpected_response(200, "the answer is not a JSON array of objects")
+    return data

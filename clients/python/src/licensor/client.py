@@ -10,7 +10,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import requests
 
-from ._http import Answer, Transport, user_agent
+from ._http import Answer, HmacAuth, Transport, user_agent
+from ._oauth import OAuthTokens
+from ._parse import expect_array as _array, expect_object as _object
+from ._usage_calls import UsageCalls
 from ._version import __version__
 from .answers import CustomerLicenseUsers, ProductDetails, Trial, TrialRequest, UserLicense
 from .errors import unexpected_response
@@ -22,19 +25,53 @@ from .signing import verify_license_object
 class Config:
     """How to reach and trust a licensor server.
 
-    ``public_key`` (SPKI PEM, ``licensor public-key``) is required: every answer is
-    verified with it and there is no way to turn verification off.
+    Credentials: ``api_key`` + ``shared_key`` (HMAC, license-api.md §2.1), **or**
+    ``client_id`` + ``client_secret`` (OAuth client credentials, §2.2; the token endpoint
+    is ``token_url``, else the one ``GET oauth_url`` names). ``public_key`` (SPKI PEM,
+    ``licensor public-key``) is required: every answer is verified with it and there is
+    no way to turn verification off.
     """
 
     base_url: str
-    api_key: str
-    shared_key: str = field(repr=False)
-    public_key: Union[str, bytes] = field(repr=False)
+    api_key: Optional[str] = None
+    shared_key: Optional[str] = field(default=None, repr=False)
+    public_key: Union[str, bytes] = field(default="", repr=False)
     timeout: float = 10.0
     max_retries: int = 3
     app_name: Optional[str] = None
     app_version: Optional[str] = None
     session: Optional[requests.Session] = field(default=None, repr=False)
+    client_id: Optional[str] = None
+    client_secret: Optional[str] = field(default=None, repr=False)
+    token_url: Optional[str] = None
+
+    @property
+    def oauth(self) -> bool:
+        """Whether calls are authorized with OAuth bearer tokens."""
+        return bool(self.client_id or self.client_secret)
+
+    def offline_key(self) -> Tuple[str, str, str]:
+        """``(field, id, secret)`` that sign offline request files (§2.4, §2.5):
+        ``("api_key", api_key, shared_key)``, or under OAuth
+        ``("client_id", client_id, client_secret)``."""
+        if self.oauth:
+            return "client_id", self.client_id or "", self.client_secret or ""
+        return "api_key", self.api_key or "", self.shared_key or ""
+
+    def _validate(self) -> None:
+        hmac_pair = (self.api_key, self.shared_key)
+        oauth_pair = (self.client_id, self.client_secret)
+        if self.oauth:
+            if not all(oauth_pair):
+                raise ValueError("OAuth needs both client_id and client_secret")
+            if any(hmac_pair):
+                raise ValueError("give api_key + shared_key or client_id + client_secret, "
+                                 "not both")
+        elif not all(hmac_pair):
+            raise ValueError("api_key and shared_key (or client_id and client_secret) "
+                             "are required")
+        if not self.public_key:
+            raise ValueError("public_key (the server's SPKI PEM) is required")
 
 
 def _telemetry(config: Config) -> Dict[str, str]:
@@ -55,20 +92,28 @@ def _telemetry(config: Config) -> Dict[str, str]:
     return info
 
 
-class Client:
+class Client(UsageCalls):
     """A License API v4 client for licensor that verifies every answer.
 
     Every method raises :class:`ApiError`, :class:`SignatureError` or
     :class:`NetworkError` (all :class:`LicensorError`). ``sleep`` is what waits between
-    retries (tests inject their own).
+    retries and ``clock`` (monotonic seconds) what OAuth tokens expire by (tests inject
+    their own). The usage calls (consumption, variables, versions, floating, SSO) are
+    in :class:`UsageCalls`.
     """
 
-    def __init__(self, config: Config, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        config._validate()
         self.config = config
         self._http = Transport(
             base_url=config.base_url,
-            api_key=config.api_key,
-            shared_key=config.shared_key,
+            auth=None if config.oauth else HmacAuth(config.api_key or "", config.shared_key or ""),
             public_key=config.public_key,
             timeout=config.timeout,
             max_retries=config.max_retries,
@@ -76,6 +121,13 @@ class Client:
             session=config.session,
             sleep=sleep,
         )
+        #: The OAuth token cache (``None`` with an API key); ``clock`` times its tokens.
+        self.oauth_tokens: Optional[OAuthTokens] = None
+        if config.oauth:
+            self.oauth_tokens = OAuthTokens(
+                self._http, config.client_id or "", config.client_secret or "",
+                token_url=config.token_url, discover=lambda: self.oauth_url().url, clock=clock)
+            self._http.auth = self.oauth_tokens
         self._telemetry = _telemetry(config)
 
     def close(self) -> None:
@@ -210,24 +262,12 @@ class Client:
     def _license(self, answer: Answer, identity: Identity) -> License:
         data = _object(answer.data)
         verify_license_object(self._http.public_key, data, identity.hardware_id,
-                              identity.signed_identity)
+                              identity.v1_identity_for(data))
         return License.from_raw(data)
 
     def _licenses(self, answer: Answer, identity: Identity) -> List[License]:
         items = _array(answer.data)
         for item in items:
             verify_license_object(self._http.public_key, item, identity.hardware_id,
-                                  identity.signed_identity)
+                                  identity.v1_identity_for(item))
         return [License.from_raw(item) for item in items]
-
-
-def _object(data: Any) -> Dict[str, Any]:
-    if not isinstance(data, dict):
-        raise unexpected_response(200, "the answer is not a JSON object")
-    return data
-
-
-def _array(data: Any) -> List[Dict[str, Any]]:
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise unexpected_response(200, "the answer is not a JSON array of objects")
-    return data

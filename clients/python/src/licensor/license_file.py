@@ -4,6 +4,11 @@ JSON ``{"version": 1, "request": {product, hardware_id, license_key | username},
 "body_base64", "license_signature_header", "last_server_contact"}``: the server's answer is
 stored verbatim with its ``LicenseSignature``, so the file verifies offline with the public
 key, and any change to it is detected.
+
+A file made from an offline answer (``LicenseManager.load_offline_answer``) also has
+``"offline_answer": true``: its body is the activate_offline answer, which carries its
+signatures inside (``license_signature``, ``license_signature_v2``), so
+``license_signature_header`` is ``""``; ``last_server_contact`` is the answer's ``date``.
 """
 
 from __future__ import annotations
@@ -14,21 +19,16 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, Optional
 
-from ._parse import parse_time
+from ._parse import format_time, parse_time
 from .errors import LocalLicenseError, SignatureError
 from .models import Identity
+from .offline import answer_identity, verify_answer_signatures
 from .signing import PublicKey, verify_license_object, verify_v2
 
 FILE_VERSION = 1
-
-
-def format_time(when: datetime) -> str:
-    """RFC 3339 in UTC with milliseconds, e.g. ``2026-12-03T17:00:00.000Z``."""
-    when = when.astimezone(timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _invalid(message: str) -> LocalLicenseError:
@@ -46,6 +46,8 @@ class LicenseFile:
     body: bytes
     signature: str
     last_server_contact: datetime
+    #: The body is an offline answer (signed inside), not an online answer.
+    offline_answer: bool = False
 
     def identity(self) -> Identity:
         """The identity the stored answer was asked with (never a password)."""
@@ -65,6 +67,8 @@ class LicenseFile:
             "license_signature_header": self.signature,
             "last_server_contact": format_time(self.last_server_contact),
         }
+        if self.offline_answer:
+            doc["offline_answer"] = True
         return json.dumps(doc, indent=2).encode("utf-8") + b"\n"
 
     @classmethod
@@ -89,25 +93,42 @@ class LicenseFile:
         except (binascii.Error, ValueError):
             raise _invalid("the license file's body or date is malformed") from None
         signature = doc.get("license_signature_header")
+        offline = doc.get("offline_answer", False)
         if (not strings["product"] or not strings["hardware_id"] or not body
                 or bool(strings["license_key"]) == bool(strings["username"])
-                or not isinstance(signature, str) or contact is None):
+                or not isinstance(signature, str) or contact is None
+                or not isinstance(offline, bool)):
             raise _invalid("the license file lacks a field")
         return cls(product=strings["product"] or "", hardware_id=strings["hardware_id"] or "",
                    license_key=strings["license_key"], username=strings["username"],
-                   body=body, signature=signature, last_server_contact=contact)
+                   body=body, signature=signature, last_server_contact=contact,
+                   offline_answer=offline)
 
     def verify(self, key: PublicKey) -> Dict[str, Any]:
         """Check both signatures; return the stored License object (decoded)."""
         try:
-            verify_v2(key, self.body, self.signature)
-            data = json.loads(self.body.decode("utf-8"))
-            verify_license_object(key, data, self.hardware_id, self.identity().signed_identity)
+            if self.offline_answer:
+                data = json.loads(self.body.decode("utf-8"))
+                self._verify_offline(key, data)
+            else:
+                verify_v2(key, self.body, self.signature)
+                data = json.loads(self.body.decode("utf-8"))
+                verify_license_object(key, data, self.hardware_id,
+                                      self.identity().signed_identity)
         except SignatureError as exc:
             raise _invalid(f"the license file does not verify: {exc.reason}") from exc
         except (UnicodeDecodeError, ValueError):
             raise _invalid("the stored answer is not JSON") from None
         return data
+
+    def _verify_offline(self, key: PublicKey, data: Any) -> None:
+        # The answer names its device and identity itself: they must be the file's.
+        if not isinstance(data, dict):
+            raise SignatureError("the stored offline answer is not a JSON object")
+        verify_answer_signatures(key, data)
+        if (data.get("hardware_id") != self.hardware_id
+                or answer_identity(data) != (self.license_key or self.username)):
+            raise SignatureError("the stored offline answer is for another device or license")
 
 
 def read_license_file(path: str) -> LicenseFile:

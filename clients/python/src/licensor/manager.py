@@ -1,7 +1,9 @@
 """LicenseManager: what an application embeds (DESIGN.md "License manager").
 
 It activates a license, keeps the signed answer in a license file, checks online and falls
-back to the file (within ``offline_grace``) when the server cannot be reached.
+back to the file (within ``offline_grace``) when the server cannot be reached. It also
+counts consumption locally and syncs it, keeps a floating seat (:mod:`licensor.floating`),
+and activates through offline files (:class:`OfflineFiles`).
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional, Tuple, Union
+from typing import Callable, Dict, Optional, Tuple, Union
 
+from ._consumption import PendingConsumption
 from ._http import Answer
+from ._manager_offline import OfflineFiles
 from ._parse import parse_time
 from .client import Client
-from .errors import LocalLicenseError, NetworkError
+from .errors import ApiError, LocalLicenseError, NetworkError
+from .floating import ErrorHandler, FloatingKeepAlive, Wait
 from .hardware import hardware_id as default_hardware_id
 from .license_file import LicenseFile, read_license_file, write_atomic
 from .models import Feature, Identity, License
@@ -33,14 +38,18 @@ class CheckResult:
     """The outcome of :meth:`LicenseManager.check` or :meth:`LicenseManager.local_check`.
 
     ``offline`` is true when the answer comes from the license file, not from the server.
+    ``consumption_error`` (``check()`` only) is the server's refusal of the pending local
+    consumption (e.g. ``license_not_enough_consumptions``): the units stay pending and
+    the check itself went on.
     """
 
     license: License
     offline: bool
     last_server_contact: datetime
+    consumption_error: Optional[ApiError] = None
 
 
-class LicenseManager:
+class LicenseManager(OfflineFiles):
     """Activation, online and offline checks of one product's license on this device.
 
     ``hardware_id`` defaults to :func:`licensor.hardware_id` salted with the product code;
@@ -65,6 +74,7 @@ class LicenseManager:
         self.hardware_id = hardware_id or default_hardware_id(product)
         self.offline_grace = offline_grace
         self._clock = now or _utc_now
+        self._pending = PendingConsumption()
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -83,22 +93,90 @@ class LicenseManager:
                                        username=username, password=password))
 
     def check(self) -> CheckResult:
-        """Check online and store the answer; on a network error only, check locally.
+        """Sync pending consumption, check online and store the answer; on a network error
+        only, check locally.
 
         The offline answer (``offline=True``) is given only while the last server contact
-        is within ``offline_grace``; API and signature errors are raised as they are.
+        is within ``offline_grace``; API and signature errors of the check are raised as
+        they are. A refused consumption sync does not stop the check: it is in
+        ``consumption_error`` and its units stay pending (see :meth:`sync_consumption`).
         """
         stored, _ = self._load()
         try:
-            lic, answer = self.client._check(stored.identity(), False)
+            return self._online_check(stored.identity(), sync=True)
         except NetworkError as exc:
             try:
                 return self.local_check()
             except LocalLicenseError as local:
                 raise local from exc
+
+    def _online_check(self, identity: Identity, sync: bool) -> CheckResult:
+        refused: Optional[ApiError] = None
+        if sync:
+            try:
+                self._pending.sync(self.client, identity)
+            except ApiError as err:
+                refused = err
+        lic, answer = self.client._check(identity, False)
         now = self._now()
-        self._store(stored.identity(), answer, now)
-        return CheckResult(license=lic, offline=False, last_server_contact=now)
+        self._store(identity, answer, now)
+        return CheckResult(license=lic, offline=False, last_server_contact=now,
+                           consumption_error=refused)
+
+    # -- local consumption --------------------------------------------------------------
+
+    def add_local_consumption(self, units: int = 1) -> None:
+        """Count license consumption on the device; sent by :meth:`sync_consumption` and
+        :meth:`check`."""
+        self._pending.add(units)
+
+    def add_local_feature_consumption(self, feature: str, units: int = 1) -> None:
+        """Count consumption of feature ``feature`` on the device (sent as above)."""
+        self._pending.add_feature(feature, units)
+
+    def pending_consumption(self) -> Tuple[int, Dict[str, int]]:
+        """``(license units, {feature: units})`` counted locally and not yet accepted."""
+        return self._pending.pending()
+
+    def sync_consumption(self) -> None:
+        """Send the local consumption (add_consumption, add_feature_consumption).
+
+        What the server accepts is no longer pending. A refusal (ApiError such as
+        ``license_not_enough_consumptions``) or a network error is raised and the units
+        stay pending, to be sent by the next sync: they are usage that already happened.
+        Call :meth:`clear_pending_consumption` to drop them instead.
+        """
+        stored, _ = self._load()
+        self._pending.sync(self.client, stored.identity())
+
+    def clear_pending_consumption(self) -> Tuple[int, Dict[str, int]]:
+        """Drop the local consumption not yet accepted; return what was dropped."""
+        return self._pending.clear()
+
+    # -- floating seats -----------------------------------------------------------------
+
+    def start_floating(
+        self,
+        *,
+        interval: Optional[float] = None,
+        on_error: Optional[ErrorHandler] = None,
+        wait: Optional[Wait] = None,
+    ) -> FloatingKeepAlive:
+        """Take this device's floating seat now and keep it from a daemon thread.
+
+        Each check is an online check that rewrites the license file (consumption is
+        not synced there, so a refused sync cannot cost the seat). ``interval`` defaults
+        to half the license's ``floating_timeout``. Stopping the returned object (or
+        leaving its ``with`` block) releases the seat. Raises what the first check raises
+        (``no_available_floating_slots`` when every seat is taken).
+        """
+        identity = self._load()[0].identity()
+        keep = FloatingKeepAlive(
+            check=lambda: self._online_check(identity, sync=False).license,
+            release=lambda: self.client.floating_release(identity),
+            interval=interval, on_error=on_error, wait=wait)
+        keep.start()
+        return keep
 
     def deactivate(self) -> None:
         """Deactivate this device online, then remove the license file."""
@@ -146,7 +224,8 @@ class LicenseManager:
         if now < contact - CLOCK_TOLERANCE:
             raise LocalLicenseError("clock_tampered",
                                     "the clock is earlier than the last server contact")
-        if now - contact > self.offline_grace:
+        # An offline answer is the offline license itself: no grace to run out.
+        if not stored.offline_answer and now - contact > self.offline_grace:
             raise LocalLicenseError("offline_grace_expired",
                                     "no server contact within the offline grace period")
         return CheckResult(license=lic, offline=True, last_server_contact=contact)

@@ -11,14 +11,20 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from ._parse import as_dict, as_int, as_list, as_str, as_time
+from .errors import SignatureError
 from .signing import v1_identity
+
 
 @dataclass
 class Identity:
-    """Which license a call is about: product, device, and a license key or a username.
+    """Which license a call is about: product, device, and a license key, a username, or
+    an SSO login.
 
-    ``password`` is sent only where the call authenticates the user (activation).
+    ``password`` is sent only where the call authenticates the user (activation, borrow).
     ``variables`` (device variables) are sent on activation and deactivation.
+    SSO (license-api.md §1, §5.18): ``customer_account_code`` with ``id_token`` (implicit
+    grant) or ``code`` (+ ``redirect_uri``); only activation and borrow accept it, later
+    calls use ``username`` (the answer's ``user.email``).
     """
 
     product: str
@@ -29,29 +35,63 @@ class Identity:
     license_id: Optional[int] = None
     bundle_code: Optional[str] = None
     variables: Optional[Dict[str, Any]] = None
+    customer_account_code: Optional[str] = None
+    id_token: Optional[str] = field(default=None, repr=False)
+    code: Optional[str] = field(default=None, repr=False)
+    redirect_uri: Optional[str] = None
 
     def __post_init__(self) -> None:
         if not self.product:
             raise ValueError("Identity needs a product")
         if not self.hardware_id:
             raise ValueError("Identity needs a hardware_id")
-        if bool(self.license_key) == bool(self.username):
-            raise ValueError("Identity needs a license_key or a username (not both)")
+        if self.customer_account_code and not (self.id_token or self.code):
+            raise ValueError("an SSO Identity needs an id_token or a code")
+        if [bool(self.license_key), bool(self.username), self.is_sso].count(True) != 1:
+            raise ValueError("Identity needs one of a license_key, a username, or an SSO "
+                             "customer_account_code with an id_token or a code")
+
+    @property
+    def is_sso(self) -> bool:
+        """Whether the identity is an SSO login (customer account + token or code)."""
+        return bool(self.customer_account_code and (self.id_token or self.code))
 
     @property
     def signed_identity(self) -> str:
-        """What ``license_signature`` covers: the key, or the username cut at ``|``."""
+        """What ``license_signature`` covers: the key, or the username cut at ``|``.
+
+        An SSO identity has none before the answer: see :meth:`v1_identity_for`.
+        """
+        if self.is_sso:
+            raise ValueError("an SSO activation's license_signature covers the answer's "
+                             "user.email")
         return v1_identity(self.license_key, self.username)
 
+    def v1_identity_for(self, answer: Any) -> str:
+        """The identity ``license_signature`` covers in this answer (§3.1): what was sent,
+        or for SSO the answer's ``user.email`` cut at its first ``|``."""
+        if not self.is_sso:
+            return self.signed_identity
+        email = as_str(as_dict(as_dict(answer).get("user")).get("email"))
+        if not email:
+            raise SignatureError("an SSO answer without user.email cannot be verified")
+        return email.split("|", 1)[0]
+
     def params(self, *, password: bool = False, variables: bool = False) -> Dict[str, Any]:
-        """The request parameters that identify the license."""
+        """The request parameters that identify the license; ``password`` also adds the
+        SSO token or code (both authenticate the user)."""
         out: Dict[str, Any] = {"product": self.product, "hardware_id": self.hardware_id}
         if self.license_key:
             out["license_key"] = self.license_key
-        else:
+        elif self.username:
             out["username"] = self.username
             if password and self.password is not None:
                 out["password"] = self.password
+        else:
+            out["customer_account_code"] = self.customer_account_code
+            if password:
+                out.update({k: v for k, v in (("id_token", self.id_token), ("code", self.code),
+                                              ("redirect_uri", self.redirect_uri)) if v})
         if self.license_id is not None:
             out["license_id"] = self.license_id
         if self.bundle_code:
@@ -163,6 +203,21 @@ class License:
     metadata: Dict[str, Any]
     user: Optional[LicenseUser]
     product_short_code: Optional[str]
+    # Floating cloud (§5.12): seats, minutes a seat lasts without a check, borrowing.
+    is_floating_cloud: bool
+    floating_users: Optional[int]
+    floating_timeout: Optional[int]
+    floating_in_use_devices: Optional[int]
+    can_borrow: bool
+    max_borrow_time: Optional[int]
+    is_borrowed: bool
+    borrowed_until: Optional[datetime]
+    # License-level consumption (consumption licenses, §5.7).
+    max_consumptions: Optional[int]
+    total_consumptions: Optional[int]
+    allow_unlimited_consumptions: bool
+    allow_overages: bool
+    max_overages: Optional[int]
     raw: Dict[str, Any] = field(repr=False)
 
     @classmethod
@@ -194,6 +249,19 @@ class License:
             metadata=as_dict(raw.get("metadata")),
             user=LicenseUser.from_raw(user) if isinstance(user, dict) else None,
             product_short_code=as_str(as_dict(raw.get("product_details")).get("short_code")),
+            is_floating_cloud=raw.get("is_floating_cloud") is True,
+            floating_users=as_int(raw.get("floating_users")),
+            floating_timeout=as_int(raw.get("floating_timeout")),
+            floating_in_use_devices=as_int(raw.get("floating_in_use_devices")),
+            can_borrow=raw.get("can_borrow") is True,
+            max_borrow_time=as_int(raw.get("max_borrow_time")),
+            is_borrowed=raw.get("is_borrowed") is True,
+            borrowed_until=as_time(raw.get("borrowed_until")),
+            max_consumptions=as_int(raw.get("max_consumptions")),
+            total_consumptions=as_int(raw.get("total_consumptions")),
+            allow_unlimited_consumptions=raw.get("allow_unlimited_consumptions") is True,
+            allow_overages=raw.get("allow_overages") is True,
+            max_overages=as_int(raw.get("max_overages")),
             raw=raw,
         )
 

@@ -79,13 +79,19 @@ def _verify(key: PublicKey, signature: bytes, message: bytes, what: str) -> None
         raise SignatureError(f"{what} does not match") from exc
 
 
+def verify_signature(key: PublicKey, signature: Optional[str], message: bytes,
+                     what: str) -> None:
+    """Check a base64 RSA-PKCS#1-v1.5-SHA256 ``signature`` of ``message``; ``what`` names
+    it in the :class:`SignatureError` raised when it is missing, not base64 or wrong."""
+    _verify(key, _decode_signature(signature, what), message, what)
+
+
 def verify_v2(key: PublicKey, body: bytes, header: Optional[str]) -> None:
     """Check the ``LicenseSignature`` header over the exact body bytes (§3.2).
 
     Raises :class:`SignatureError` when the header is missing, not base64 or wrong.
     """
-    _verify(key, _decode_signature(header, "LicenseSignature header"), body,
-            "LicenseSignature header")
+    verify_signature(key, header, body, "LicenseSignature header")
 
 
 def v1_identity(license_key: Optional[str], username: Optional[str]) -> str:
@@ -131,4 +137,3 @@ def verify_license_object(key: PublicKey, obj: object, hardware_id: str, identit
     if signature is not None and not isinstance(signature, str):
         raise SignatureError("license_signature is not a string")
     verify_v1(key, signature, hardware_id, identity, validity)
-
