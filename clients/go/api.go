@@ -48,7 +48,11 @@ func (c *Client) decodeLicenses(body []byte, id Identity, bundle bool) ([]*Licen
 		if json.Unmarshal(o, &m) != nil || m == nil {
 			return nil, unexpected("the answer is not a License object")
 		}
-		if err := verifyLicenseObject(c.publicKey, o, id.HardwareID, id.signedIdentity()); err != nil {
+		identity := id.signedIdentity()
+		if id.sso() {
+			identity = answerEmail(o)
+		}
+		if err := verifyLicenseObject(c.publicKey, o, id.HardwareID, identity); err != nil {
 			return nil, err
 		}
 		l, err := parseLicense(o)
@@ -58,6 +62,21 @@ func (c *Client) decodeLicenses(body []byte, id Identity, bundle bool) ([]*Licen
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// answerEmail is the user.email of a License object: the identity that
+// license_signature covers for an SSO login (license-api.md §3.1), cut at
+// its first "|" by v1Message.
+func answerEmail(obj json.RawMessage) string {
+	var a struct {
+		User *struct {
+			Email string `json:"email"`
+		} `json:"user"`
+	}
+	if json.Unmarshal(obj, &a) != nil || a.User == nil {
+		return ""
+	}
+	return a.User.Email
 }
 
 // expectString checks that a verified body is the JSON string want
@@ -123,7 +142,7 @@ func (c *Client) DeactivateBundle(ctx context.Context, id Identity) error {
 }
 
 func (c *Client) activate(ctx context.Context, endpoint string, id Identity, bundle bool) (*signedLicenses, error) {
-	p, err := id.params(use{password: true, variables: true})
+	p, err := id.params(use{password: true, variables: true, sso: !bundle})
 	if err != nil {
 		return nil, err
 	}

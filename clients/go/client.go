@@ -19,8 +19,8 @@ const (
 	DefaultMaxRetries = 3
 )
 
-// Config configures a [Client]. BaseURL, APIKey, SharedKey and PublicKeyPEM
-// are required.
+// Config configures a [Client]. BaseURL and PublicKeyPEM are required, and
+// one credential: APIKey and SharedKey, or ClientID and ClientSecret.
 type Config struct {
 	// BaseURL is the server, such as "https://licensing.example.com";
 	// requests go to BaseURL + "/api/v4/<endpoint>". A trailing "/" or
@@ -30,6 +30,15 @@ type Config struct {
 	// `licensor credential create`).
 	APIKey    string
 	SharedKey string
+	// ClientID and ClientSecret are an OAuth client (`licensor oauth-client
+	// create`), instead of APIKey and SharedKey: calls then carry
+	// "Authorization: Bearer <token>", the token got with the client
+	// credentials grant and cached until shortly before it expires.
+	ClientID     string
+	ClientSecret string
+	// TokenURL is the OAuth token endpoint; "" means the one the server
+	// names at GET oauth_url.
+	TokenURL string
 	// PublicKeyPEM is the server's public key (`licensor public-key`), an
 	// SPKI PEM block ("BEGIN PUBLIC KEY"). Every answer is verified with it;
 	// there is no option to skip verification.
@@ -47,7 +56,8 @@ type Config struct {
 	// HTTPClient sends the requests; nil means http.DefaultClient.
 	HTTPClient *http.Client
 
-	// Now is the clock for the Date header; nil means time.Now. For tests.
+	// Now is the clock for the Date header and the OAuth token's expiry;
+	// nil means time.Now. For tests.
 	Now func() time.Time
 	// Sleep waits between attempts and returns early with ctx's error; nil
 	// means a timer. For tests.
@@ -60,6 +70,7 @@ type Client struct {
 	endpoint   string // ".../api/v4/"
 	apiKey     string
 	sharedKey  string
+	oauth      *tokenSource // nil: API key mode
 	publicKey  *rsa.PublicKey
 	timeout    time.Duration
 	maxRetries int
@@ -76,8 +87,18 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.APIKey == "" || cfg.SharedKey == "" {
-		return nil, errors.New("licensor: Config.APIKey and Config.SharedKey are required")
+	hmacMode, oauthMode := cfg.APIKey != "" || cfg.SharedKey != "", cfg.ClientID != "" || cfg.ClientSecret != ""
+	switch {
+	case hmacMode == oauthMode:
+		return nil, errors.New("licensor: Config needs APIKey and SharedKey, or ClientID and ClientSecret (not both)")
+	case hmacMode && (cfg.APIKey == "" || cfg.SharedKey == ""):
+		return nil, errors.New("licensor: Config.APIKey and Config.SharedKey are both required")
+	case oauthMode && (cfg.ClientID == "" || cfg.ClientSecret == ""):
+		return nil, errors.New("licensor: Config.ClientID and Config.ClientSecret are both required")
+	case cfg.TokenURL != "" && !oauthMode:
+		return nil, errors.New("licensor: Config.TokenURL is for OAuth mode (ClientID and ClientSecret)")
+	case cfg.TokenURL != "" && !isHTTPURL(cfg.TokenURL):
+		return nil, fmt.Errorf("licensor: Config.TokenURL %q is not an http(s) URL", cfg.TokenURL)
 	}
 	pub, err := ParsePublicKey(cfg.PublicKeyPEM)
 	if err != nil {
@@ -86,6 +107,9 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		endpoint: base, apiKey: cfg.APIKey, sharedKey: cfg.SharedKey, publicKey: pub,
 		timeout: cfg.Timeout, maxRetries: cfg.MaxRetries, http: cfg.HTTPClient, now: cfg.Now, sleep: cfg.Sleep,
+	}
+	if oauthMode {
+		c.oauth = &tokenSource{c: c, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret, url: cfg.TokenURL}
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -125,6 +149,23 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// keyID and secret are what offline files are signed with (license-api.md
+// §2.4): the API key and shared key, or in OAuth mode the client id and
+// client secret.
+func (c *Client) keyID() (name, value string) {
+	if c.oauth != nil {
+		return "client_id", c.oauth.clientID
+	}
+	return "api_key", c.apiKey
+}
+
+func (c *Client) secret() []byte {
+	if c.oauth != nil {
+		return []byte(c.oauth.clientSecret)
+	}
+	return []byte(c.sharedKey)
+}
+
 // apiBase turns Config.BaseURL into the ".../api/v4/" prefix of every
 // endpoint.
 func apiBase(raw string) (string, error) {
@@ -138,6 +179,12 @@ func apiBase(raw string) (string, error) {
 	s := strings.TrimRight(raw, "/")
 	s = strings.TrimSuffix(s, "/api/v4")
 	return s + "/api/v4/", nil
+}
+
+// isHTTPURL reports whether s is an absolute http(s) URL.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // sleep waits d, or less if ctx ends first.

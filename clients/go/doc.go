@@ -4,7 +4,8 @@
 // It has three layers:
 //
 //   - [Client]: one method per endpoint. Every request is signed with the
-//     API key and shared key (license-api.md §2.1), and every answer is
+//     API key and shared key (license-api.md §2.1), or carries an OAuth
+//     bearer token got with a client id and secret (§2.2), and every answer is
 //     verified with the server's pinned public key before it is parsed:
 //     the LicenseSignature header over the exact body bytes, and the
 //     license_signature of every License object over what the client sent.
@@ -12,7 +13,9 @@
 //   - [Manager]: what an application embeds. It keeps the activated license
 //     in a file that verifies offline, checks it online, and falls back to
 //     the file within an offline grace period when the server cannot be
-//     reached.
+//     reached. It also counts consumption locally and sends it in batches,
+//     keeps a floating seat ([Manager.StartFloating]), and activates a
+//     device with no connection through request and answer files.
 //   - [HardwareID]: a salted hash of the machine id.
 //
 // Errors come in four kinds, told apart with errors.As: [*APIError] (the

@@ -26,9 +26,23 @@ type License struct {
 	MaxActivations            int64
 	AllowUnlimitedActivations bool
 	TimesActivated            int64
-	Features                  []Feature
-	CustomFields              []CustomField
-	Metadata                  map[string]any
+	// Floating cloud licenses (license-api.md §5.12): FloatingUsers seats,
+	// each kept FloatingTimeout after the device's last check.
+	IsFloatingCloud      bool
+	FloatingUsers        int64
+	FloatingTimeout      time.Duration
+	FloatingInUseDevices int64
+	CanBorrow            bool
+	MaxBorrowTime        time.Duration
+	// Consumption licenses (license-api.md §5.7).
+	MaxConsumptions            int64
+	TotalConsumptions          int64
+	AllowUnlimitedConsumptions bool
+	AllowOverages              bool
+	MaxOverages                int64
+	Features                   []Feature
+	CustomFields               []CustomField
+	Metadata                   map[string]any
 	// User is the license user of a user-based license, when the answer
 	// names one.
 	User *User
@@ -86,27 +100,44 @@ type User struct {
 }
 
 type licenseJSON struct {
-	ID                        int64         `json:"id"`
-	LicenseKey                *string       `json:"license_key"`
-	LicenseType               string        `json:"license_type"`
-	IsTrial                   bool          `json:"is_trial"`
-	LicenseEnabled            bool          `json:"license_enabled"`
-	LicenseActive             *bool         `json:"license_active"`
-	Active                    bool          `json:"active"`
-	IsExpired                 bool          `json:"is_expired"`
-	StartDate                 *string       `json:"start_date"`
-	ValidityPeriod            *string       `json:"validity_period"`
-	AllowGracePeriod          bool          `json:"allow_grace_period"`
-	GracePeriod               int64         `json:"grace_period"`
-	MaxActivations            int64         `json:"max_activations"`
-	AllowUnlimitedActivations bool          `json:"allow_unlimited_activations"`
-	TimesActivated            int64         `json:"times_activated"`
-	ProductFeatures           []featureJSON `json:"product_features"`
-	CustomFields              []customJSON  `json:"custom_fields"`
-	User                      *userJSON     `json:"user"`
-	ProductDetails            *struct {
+	ID                        int64   `json:"id"`
+	LicenseKey                *string `json:"license_key"`
+	LicenseType               string  `json:"license_type"`
+	IsTrial                   bool    `json:"is_trial"`
+	LicenseEnabled            bool    `json:"license_enabled"`
+	LicenseActive             *bool   `json:"license_active"`
+	Active                    bool    `json:"active"`
+	IsExpired                 bool    `json:"is_expired"`
+	StartDate                 *string `json:"start_date"`
+	ValidityPeriod            *string `json:"validity_period"`
+	AllowGracePeriod          bool    `json:"allow_grace_period"`
+	GracePeriod               int64   `json:"grace_period"`
+	MaxActivations            int64   `json:"max_activations"`
+	AllowUnlimitedActivations bool    `json:"allow_unlimited_activations"`
+	TimesActivated            int64   `json:"times_activated"`
+	IsFloatingCloud           bool    `json:"is_floating_cloud"`
+	FloatingUsers             int64   `json:"floating_users"`
+	FloatingTimeout           int64   `json:"floating_timeout"`
+	FloatingInUseDevices      int64   `json:"floating_in_use_devices"`
+	CanBorrow                 bool    `json:"can_borrow"`
+	MaxBorrowTime             int64   `json:"max_borrow_time"`
+	consumptionJSON
+	ProductFeatures []featureJSON `json:"product_features"`
+	CustomFields    []customJSON  `json:"custom_fields"`
+	User            *userJSON     `json:"user"`
+	ProductDetails  *struct {
 		Code string `json:"short_code"`
 	} `json:"product_details"`
+}
+
+// consumptionJSON are the consumption counters of a license and of the
+// add_consumption answer.
+type consumptionJSON struct {
+	MaxConsumptions            int64 `json:"max_consumptions"`
+	TotalConsumptions          int64 `json:"total_consumptions"`
+	AllowUnlimitedConsumptions bool  `json:"allow_unlimited_consumptions"`
+	AllowOverages              bool  `json:"allow_overages"`
+	MaxOverages                int64 `json:"max_overages"`
 }
 
 type featureJSON struct {
@@ -151,6 +182,11 @@ func parseLicense(obj json.RawMessage) (*License, error) {
 		Expired: j.IsExpired, Trial: j.IsTrial, AllowGracePeriod: j.AllowGracePeriod,
 		GracePeriod: time.Duration(j.GracePeriod) * time.Hour, MaxActivations: j.MaxActivations,
 		AllowUnlimitedActivations: j.AllowUnlimitedActivations, TimesActivated: j.TimesActivated,
+		IsFloatingCloud: j.IsFloatingCloud, FloatingUsers: j.FloatingUsers,
+		FloatingTimeout: time.Duration(j.FloatingTimeout) * time.Minute, FloatingInUseDevices: j.FloatingInUseDevices,
+		CanBorrow: j.CanBorrow, MaxBorrowTime: time.Duration(j.MaxBorrowTime) * time.Hour,
+		MaxConsumptions: j.MaxConsumptions, TotalConsumptions: j.TotalConsumptions,
+		AllowUnlimitedConsumptions: j.AllowUnlimitedConsumptions, AllowOverages: j.AllowOverages, MaxOverages: j.MaxOverages,
 		Metadata: object(raw["metadata"]), Raw: raw}
 	if j.LicenseKey != nil {
 		l.LicenseKey = *j.LicenseKey

@@ -16,12 +16,16 @@ const fileVersion = 1
 
 // licenseFile is the license file: the request and the server's answer
 // verbatim, so that it verifies offline with the public key (DESIGN.md
-// "License manager").
+// "License manager"). With OfflineAnswer set, the body is an
+// activate_offline answer, which carries its signatures inside
+// (license_signature_v2 for the whole) instead of a header, and
+// LastServerContact is the answer's signed date.
 type licenseFile struct {
 	Version                int         `json:"version"`
 	Request                fileRequest `json:"request"`
 	BodyBase64             string      `json:"body_base64"`
 	LicenseSignatureHeader string      `json:"license_signature_header"`
+	OfflineAnswer          bool        `json:"offline_answer,omitempty"`
 	LastServerContact      string      `json:"last_server_contact"`
 }
 
@@ -39,6 +43,7 @@ type storedLicense struct {
 	request     fileRequest
 	license     *License
 	lastContact time.Time
+	offline     bool // activated offline: no offline grace applies
 }
 
 // identity is the Identity the stored license was activated with.
@@ -46,13 +51,15 @@ func (r fileRequest) identity() Identity {
 	return Identity{Product: r.Product, HardwareID: r.HardwareID, LicenseKey: r.LicenseKey, Username: r.Username}
 }
 
-// encodeLicenseFile renders a license file for a verified answer.
+// encodeLicenseFile renders a license file for a verified answer: an
+// online one with its header, or (header "") an offline answer.
 func encodeLicenseFile(id Identity, body []byte, header string, contact time.Time) ([]byte, error) {
 	f := licenseFile{
 		Version:                fileVersion,
 		Request:                fileRequest{Product: id.Product, HardwareID: id.HardwareID, LicenseKey: id.LicenseKey, Username: id.Username},
 		BodyBase64:             base64.StdEncoding.EncodeToString(body),
 		LicenseSignatureHeader: header,
+		OfflineAnswer:          header == "",
 		LastServerContact:      contact.UTC().Format(time.RFC3339Nano),
 	}
 	return json.MarshalIndent(f, "", "  ")
@@ -86,14 +93,43 @@ func (c *Client) readLicenseFile(path string) (*storedLicense, error) {
 	if err != nil {
 		return nil, invalid("last_server_contact is not an RFC 3339 time", err)
 	}
-	if err := verifyBody(c.publicKey, body, f.LicenseSignatureHeader); err != nil {
-		return nil, invalid("the answer does not verify", err)
+	var l *License
+	if f.OfflineAnswer {
+		l, err = c.verifyStoredOfflineAnswer(body, f.Request)
+	} else {
+		l, err = c.verifyStoredAnswer(body, f.LicenseSignatureHeader, f.Request)
 	}
-	ls, err := c.decodeLicenses(body, f.Request.identity(), false)
 	if err != nil {
 		return nil, invalid("the license does not verify", err)
 	}
-	return &storedLicense{request: f.Request, license: ls[0], lastContact: contact}, nil
+	return &storedLicense{request: f.Request, license: l, lastContact: contact, offline: f.OfflineAnswer}, nil
+}
+
+// verifyStoredAnswer checks a stored online answer: the header over the
+// body, and license_signature over the request.
+func (c *Client) verifyStoredAnswer(body []byte, header string, r fileRequest) (*License, error) {
+	if err := verifyBody(c.publicKey, body, header); err != nil {
+		return nil, err
+	}
+	ls, err := c.decodeLicenses(body, r.identity(), false)
+	if err != nil {
+		return nil, err
+	}
+	return ls[0], nil
+}
+
+// verifyStoredOfflineAnswer checks a stored offline answer with the public
+// key (its offline_signature was checked on loading; it is an HMAC of a
+// key the application holds, which proves nothing more later).
+func (c *Client) verifyStoredOfflineAnswer(body []byte, r fileRequest) (*License, error) {
+	f, err := verifyOfflineBody(c.publicKey, body, r.HardwareID, r.Product)
+	if err != nil {
+		return nil, err
+	}
+	if f.identity() != r.LicenseKey+r.Username {
+		return nil, &SignatureError{Reason: "the offline answer is for another license"}
+	}
+	return parseLicense(body)
 }
 
 // writeFileAtomic replaces path with data: a temporary file in the same

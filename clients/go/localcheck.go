@@ -42,7 +42,8 @@ func (m *Manager) load() (*storedLicense, error) {
 //   - CodeClockTampered: now is more than 5 minutes before the last server
 //     contact;
 //   - CodeOfflineGraceExpired: the last server contact is more than the
-//     offline grace ago.
+//     offline grace ago (not for a license activated offline, which has
+//     no server to reach: LoadOfflineAnswer).
 func (m *Manager) LocalCheck() (*License, error) {
 	st, err := m.load()
 	if err != nil {
@@ -62,7 +63,7 @@ func (m *Manager) LocalCheck() (*License, error) {
 		return nil, &LocalLicenseError{Code: CodeClockTampered,
 			Message: "the clock is earlier than the last server contact, " + st.lastContact.UTC().Format(time.RFC3339)}
 	}
-	if now.Sub(st.lastContact) > m.grace {
+	if !st.offline && now.Sub(st.lastContact) > m.grace {
 		return nil, &LocalLicenseError{Code: CodeOfflineGraceExpired,
 			Message: "the server was last reached at " + st.lastContact.UTC().Format(time.RFC3339) + ", longer ago than the offline grace " + m.grace.String()}
 	}

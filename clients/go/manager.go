@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -41,6 +42,14 @@ type ManagerConfig struct {
 // is safe for concurrent use, but not by several processes on one file at
 // once.
 type Manager struct {
+	// mu guards the pending local consumption; syncMu is held while it is
+	// sent, so that two syncs (Check and a floating keep-alive) never send
+	// the same units.
+	mu       sync.Mutex
+	syncMu   sync.Mutex
+	pending  int64
+	features map[string]int64
+
 	client     *Client
 	product    string
 	hardwareID string
@@ -58,6 +67,9 @@ type CheckResult struct {
 	Offline bool
 	// LastServerContact is when the server last confirmed the license.
 	LastServerContact time.Time
+	// Refused is the local consumption the server refused to count
+	// before this check (see SyncConsumption); those units were dropped.
+	Refused []*ConsumptionError
 }
 
 // NewManager checks cfg and returns a Manager.
@@ -123,29 +135,26 @@ func (m *Manager) save(id Identity, a *signedLicenses, contact time.Time) error 
 	return nil
 }
 
-// Check checks the stored license with the server and, on success, rewrites
-// the license file with the answer. When the server cannot be reached (a
+// Check sends the pending local consumption (see SyncConsumption), then
+// checks the stored license with the server and, on success, rewrites the
+// license file with the answer. When the server cannot be reached (a
 // *NetworkError) it falls back to LocalCheck and sets Offline; the
 // LocalLicenseError of a failed fallback wraps the NetworkError. Every other
 // error (the license was disabled, expired, an answer failed verification)
-// is returned as it is, without fallback.
+// is returned as it is, without fallback. Units the server refused are not
+// an error of Check: they are in CheckResult.Refused.
 func (m *Manager) Check(ctx context.Context) (*CheckResult, error) {
 	st, err := m.load()
 	if err != nil {
 		return nil, err
 	}
-	id := st.request.identity()
-	a, err := m.client.check(ctx, "check_license", id, CheckOptions{}, false)
+	r, refused, err := m.checkOnline(ctx, st.request.identity())
 	if err == nil {
-		now := m.now()
-		if err := m.save(id, a, now); err != nil {
-			return nil, err
-		}
-		return &CheckResult{License: a.licenses[0], LastServerContact: now}, nil
+		return r, nil
 	}
 	var ne *NetworkError
 	if !errors.As(err, &ne) || ctx.Err() != nil {
-		return nil, err
+		return nil, joinRefused(err, refused)
 	}
 	l, lerr := m.LocalCheck()
 	if lerr != nil {
@@ -155,7 +164,26 @@ func (m *Manager) Check(ctx context.Context) (*CheckResult, error) {
 		}
 		return nil, lerr
 	}
-	return &CheckResult{License: l, Offline: true, LastServerContact: st.lastContact}, nil
+	return &CheckResult{License: l, Offline: true, LastServerContact: st.lastContact, Refused: refused}, nil
+}
+
+// checkOnline syncs the pending consumption, checks the license online and
+// rewrites the license file: Check without the fallback. The units
+// refused on the way come back also when it fails.
+func (m *Manager) checkOnline(ctx context.Context, id Identity) (*CheckResult, []*ConsumptionError, error) {
+	refused, err := m.syncConsumption(ctx, id)
+	if err != nil {
+		return nil, refused, err
+	}
+	a, err := m.client.check(ctx, "check_license", id, CheckOptions{}, false)
+	if err != nil {
+		return nil, refused, err
+	}
+	now := m.now()
+	if err := m.save(id, a, now); err != nil {
+		return nil, refused, err
+	}
+	return &CheckResult{License: a.licenses[0], LastServerContact: now, Refused: refused}, refused, nil
 }
 
 // Deactivate deactivates the stored license on the server, then removes the

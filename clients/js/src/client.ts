@@ -1,6 +1,19 @@
 /** LicensorClient: one method per License API endpoint (DESIGN.md "API layer"). */
 import type { KeyObject } from "node:crypto";
-import { hostname, release, type } from "node:os";
+import type {
+  Borrowed,
+  ConsumptionOptions,
+  ConsumptionResult,
+  DeviceVariable,
+  FeatureConsumptionResult,
+  InstallationFile,
+  InstallationFileOptions,
+  OauthUrl,
+  ProductVersion,
+  SsoUrl,
+  SsoUrlRequest,
+  VersionsOptions,
+} from "./apiTypes.js";
 import {
   expectArray,
   expectObject,
@@ -12,8 +25,11 @@ import {
   toUserLicense,
   unexpected,
 } from "./decode.js";
-import { verifyLicenseSignature } from "./signing.js";
-import { Transport, type Answer, type ClientConfig, type Params } from "./transport.js";
+import * as floating from "./floatingApi.js";
+import { identityParams, licenseFromAnswer, requireString } from "./identity.js";
+import { telemetry } from "./telemetry.js";
+import { Transport, type Answer, type ClientConfig, type OfflineCredential, type Params } from "./transport.js";
+import * as usage from "./usageApi.js";
 import type {
   ChangePasswordRequest,
   CheckOptions,
@@ -29,56 +45,12 @@ import type {
   UserLicense,
   UserLicensesRequest,
 } from "./types.js";
-import { VERSION } from "./version.js";
 
 /** @internal A License answer together with the exact bytes and header it was verified from. */
 export interface SignedLicense {
   license: License;
   body: Uint8Array;
   signature: string;
-}
-
-function requireString(v: unknown, name: string): string {
-  if (typeof v !== "string" || v === "") throw new TypeError(`${name} is required`);
-  return v;
-}
-
-/** The identity v1 covers: the license key, or the username (cut at `|` by the verifier). */
-export function identityOf(id: Identity): string {
-  return id.licenseKey ?? (id.username as string);
-}
-
-function identityParams(id: Identity, opts: { password?: boolean; variables?: boolean } = {}): Params {
-  if (typeof id !== "object" || id === null) throw new TypeError("identity is required");
-  requireString(id.product, "identity.product");
-  requireString(id.hardwareId, "identity.hardwareId");
-  const hasKey = id.licenseKey !== undefined && id.licenseKey !== null;
-  const hasUser = id.username !== undefined && id.username !== null;
-  if (hasKey === hasUser) throw new TypeError("identity needs exactly one of licenseKey or username");
-  if (hasKey) requireString(id.licenseKey, "identity.licenseKey");
-  if (hasUser) requireString(id.username, "identity.username");
-  return {
-    product: id.product,
-    hardware_id: id.hardwareId,
-    license_key: id.licenseKey,
-    username: id.username,
-    password: opts.password ? id.password : undefined,
-    license_id: id.licenseId,
-    bundle_code: id.bundleCode,
-    variables: opts.variables ? id.variables : undefined,
-  };
-}
-
-/** Verifies v1 of one License object of an answer and types it. */
-export function licenseFromAnswer(
-  status: number,
-  value: unknown,
-  id: Identity,
-  publicKey: KeyObject,
-): License {
-  const raw = expectObject(status, value, "a License object");
-  verifyLicenseSignature(raw, id.hardwareId, identityOf(id), publicKey);
-  return toLicense(raw);
 }
 
 function expectString(answer: Answer, expected: string): void {
@@ -92,7 +64,7 @@ export class LicensorClient {
   private readonly appVersion: string | undefined;
 
   constructor(config: ClientConfig) {
-    this.transport = new Transport(config);
+    this.transport = new Transport(config, async () => (await this.oauthUrl()).url);
     this.appName = config.appName;
     this.appVersion = config.appVersion;
   }
@@ -107,25 +79,19 @@ export class LicensorClient {
     return this.transport.publicKey;
   }
 
-  private telemetry(): Params {
-    let host: string | undefined;
-    try {
-      host = hostname();
-    } catch {
-      host = undefined;
-    }
-    return {
-      app_name: this.appName,
-      app_ver: this.appVersion,
-      sdk_ver: `licensor-js ${VERSION}`,
-      os_ver: `${type()} ${release()}`,
-      hostname: host,
-    };
+  /** @internal The key id and key that sign offline request files. */
+  get offlineCredential(): OfflineCredential {
+    return this.transport.credential;
+  }
+
+  /** @internal The telemetry sent on activate and check (and in offline request files). */
+  telemetry(): Params {
+    return telemetry(this.appName, this.appVersion);
   }
 
   /** @internal activate_license, with the bytes the License was verified from. */
   async activateLicenseSigned(identity: Identity): Promise<SignedLicense> {
-    const params = { ...identityParams(identity, { password: true, variables: true }), ...this.telemetry() };
+    const params = { ...identityParams(identity, { password: true, variables: true, sso: true }), ...this.telemetry() };
     const answer = await this.transport.call("POST", "activate_license", params, true);
     const license = licenseFromAnswer(answer.status, answer.value, identity, this.transport.publicKey);
     return { license, body: answer.body, signature: answer.signature };
@@ -272,5 +238,65 @@ export class LicensorClient {
       new_password: request.newPassword,
     }, false);
     expectString(answer, "password_changed");
+  }
+
+  /** POST add_consumption: adds (or, when allowed, subtracts) license-level consumption. Not retried on network errors. */
+  addConsumption(identity: Identity, consumptions: number, options: ConsumptionOptions = {}): Promise<ConsumptionResult> {
+    return usage.addConsumption(this.transport, identity, consumptions, options);
+  }
+
+  /** POST add_feature_consumption: consumption of one feature. Not retried on network errors. */
+  addFeatureConsumption(identity: Identity, feature: string, consumptions: number): Promise<FeatureConsumptionResult> {
+    return usage.addFeatureConsumption(this.transport, identity, feature, consumptions);
+  }
+
+  /** POST track_device_variables: stores variables on this device (values sent as strings). */
+  trackDeviceVariables(identity: Identity, variables: Record<string, string | number | boolean>): Promise<DeviceVariable[]> {
+    return usage.trackDeviceVariables(this.transport, identity, variables);
+  }
+
+  /** GET get_device_variables: this device's variables. */
+  getDeviceVariables(identity: Identity): Promise<DeviceVariable[]> {
+    return usage.getDeviceVariables(this.transport, identity);
+  }
+
+  /** GET versions: the product's versions this license may install. */
+  versions(identity: Identity, options: VersionsOptions = {}): Promise<ProductVersion[]> {
+    return usage.versions(this.transport, identity, options);
+  }
+
+  /** GET installation_file: one version's download (default: the latest). */
+  installationFile(identity: Identity, options: InstallationFileOptions = {}): Promise<InstallationFile> {
+    return usage.installationFile(this.transport, identity, options);
+  }
+
+  /** POST floating/borrow: keeps this device's floating seat until `borrowedUntil` (null: the longest allowed). */
+  floatingBorrow(identity: Identity, borrowedUntil?: string | Date | null): Promise<Borrowed> {
+    return floating.floatingBorrow(this.transport, identity, borrowedUntil);
+  }
+
+  /** POST floating/release: frees this device's floating seat, borrowed or not. */
+  floatingRelease(identity: Identity): Promise<void> {
+    return floating.floatingRelease(this.transport, identity);
+  }
+
+  /** POST floating/feature_borrow: borrows the seat of a floating feature. */
+  floatingFeatureBorrow(identity: Identity, feature: string, borrowedUntil?: string | Date | null): Promise<Borrowed> {
+    return floating.floatingFeatureBorrow(this.transport, identity, feature, borrowedUntil);
+  }
+
+  /** POST floating/feature_release: frees the seat of a floating feature. */
+  floatingFeatureRelease(identity: Identity, feature: string): Promise<void> {
+    return floating.floatingFeatureRelease(this.transport, identity, feature);
+  }
+
+  /** GET sso_url: where to send a user to sign in with the customer account's identity provider. */
+  ssoUrl(request: SsoUrlRequest): Promise<SsoUrl> {
+    return floating.ssoUrl(this.transport, request);
+  }
+
+  /** GET oauth_url (unauthenticated): the server's OAuth token endpoint. */
+  oauthUrl(): Promise<OauthUrl> {
+    return floating.oauthUrl(this.transport);
   }
 }

@@ -1,4 +1,14 @@
 /** Typed views of decoded answers. Each keeps the whole JSON object as `raw`. */
+import type {
+  Borrowed,
+  ConsumptionResult,
+  DeviceVariable,
+  FeatureConsumptionResult,
+  InstallationFile,
+  OauthUrl,
+  ProductVersion,
+  SsoUrl,
+} from "./apiTypes.js";
 import { LicensorApiError } from "./errors.js";
 import type {
   CustomField,
@@ -155,4 +165,89 @@ function toCustomerUser(raw: JsonObject): CustomerLicenseUser {
 export function toCustomerLicenseUsers(raw: JsonObject): CustomerLicenseUsers {
   const users = Array.isArray(raw["users"]) ? raw["users"].filter(isObject) : [];
   return { customer: obj(raw["customer"]), users: users.map(toCustomerUser), raw };
+}
+
+export function toConsumption(raw: JsonObject): ConsumptionResult {
+  return {
+    id: num(raw["id"]) ?? 0,
+    totalConsumptions: num(raw["total_consumptions"]) ?? 0,
+    maxConsumptions: num(raw["max_consumptions"]) ?? 0,
+    allowUnlimitedConsumptions: bool(raw["allow_unlimited_consumptions"]),
+    allowNegativeConsumptions: bool(raw["allow_negative_consumptions"]),
+    allowOverages: bool(raw["allow_overages"]),
+    maxOverages: num(raw["max_overages"]) ?? 0,
+    resetConsumption: bool(raw["reset_consumption"]),
+    consumptionPeriod: str(raw["consumption_period"]),
+    raw,
+  };
+}
+
+export function toFeatureConsumption(raw: JsonObject): FeatureConsumptionResult {
+  return {
+    ...toConsumption(raw),
+    licenseId: num(raw["license_id"]),
+    isFloating: bool(raw["is_floating"]),
+    isFloatingCloud: bool(raw["is_floating_cloud"]),
+  };
+}
+
+export function toDeviceVariable(status: number, v: unknown): DeviceVariable {
+  const raw = expectObject(status, v, "a device variable");
+  const created = raw["created_at"];
+  return {
+    id: num(raw["id"]),
+    variable: str(raw["variable"]) ?? "",
+    value: str(raw["value"]) ?? "",
+    deviceId: num(raw["device_id"]),
+    createdAt: typeof created === "string" || typeof created === "number" ? created : null,
+    raw,
+  };
+}
+
+export function toVersion(status: number, v: unknown): ProductVersion {
+  const raw = expectObject(status, v, "a version");
+  return { version: str(raw["version"]) ?? "", releaseDate: str(raw["release_date"]), raw };
+}
+
+export function toInstallationFile(raw: JsonObject): InstallationFile {
+  const text = (k: string) => str(raw[k]) ?? "";
+  return {
+    id: num(raw["id"]) ?? 0,
+    version: text("version"),
+    installationFile: text("installation_file"),
+    releaseDate: str(raw["release_date"]),
+    hashMd5: text("hash_md5"),
+    environment: text("environment"),
+    eulaLink: text("eula_link"),
+    releaseNotesLink: text("release_notes_link"),
+    size: text("size"),
+    requiresVersion: text("requires_version"),
+    channel: text("channel"),
+    raw,
+  };
+}
+
+export function toBorrowed(raw: JsonObject): Borrowed {
+  return {
+    borrowedUntil: str(raw["borrowed_until"]),
+    maxBorrowTime: num(raw["max_borrow_time"]) ?? 0,
+    deviceId: num(raw["device_id"]),
+    licenseId: num(raw["license_id"]),
+    raw,
+  };
+}
+
+/** An answer whose `url` is the point of it: without one it is unexpected_response. */
+function withUrl(status: number, raw: JsonObject): string {
+  const url = str(raw["url"]);
+  if (url === null || url === "") throw unexpected(status, "expected an answer with a url");
+  return url;
+}
+
+export function toSsoUrl(status: number, raw: JsonObject): SsoUrl {
+  return { url: withUrl(status, raw), openidConfiguration: obj(raw["openid_configuration"]), raw };
+}
+
+export function toOauthUrl(status: number, raw: JsonObject): OauthUrl {
+  return { url: withUrl(status, raw), raw };
 }

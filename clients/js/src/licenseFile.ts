@@ -1,14 +1,19 @@
 /**
  * The license file (DESIGN.md "License manager"): the server's answer verbatim, so that it
- * verifies offline with the public key, written atomically with mode 0600.
+ * verifies offline with the public key, written atomically with mode 0600. A file made from
+ * an offline answer says `"offline": true`: its body is the answer file's JSON and its
+ * signature that answer's license_signature_v2, which covers the body as JSON.stringify
+ * prints it without offline_signature and license_signature_v2.
  */
 import type { KeyObject } from "node:crypto";
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { licenseFromAnswer } from "./client.js";
-import { isObject } from "./decode.js";
+import { licenseFromAnswer } from "./identity.js";
+import { expectObject, isObject } from "./decode.js";
 import { LocalLicenseError } from "./errors.js";
+import { parseJson } from "./http.js";
+import { verifyOfflineBody } from "./offline.js";
 import { decodeBase64, verifyBodySignature } from "./signing.js";
 import type { Identity, License } from "./types.js";
 
@@ -27,6 +32,8 @@ export interface LicenseFileContents {
   body_base64: string;
   license_signature_header: string;
   last_server_contact: string;
+  /** Present (true) only when the body is an offline answer. */
+  offline?: true;
 }
 
 /** A loaded, verified license file. */
@@ -35,6 +42,8 @@ export interface StoredLicense {
   identity: Identity;
   license: License;
   lastServerContact: Date;
+  /** The body is an offline answer (the device was activated offline). */
+  offline: boolean;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -89,17 +98,20 @@ export async function readLicenseFile(path: string, publicKey: KeyObject): Promi
     licenseKey: request.license_key,
     username: request.username,
   };
+  const offline = doc["offline"] === true;
+  if (doc["offline"] !== undefined && !offline) throw invalid("offline is not true");
   let license: License;
   try {
-    verifyBodySignature(body, header, publicKey);
-    const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    if (!offline) verifyBodySignature(body, header, publicKey);
+    const value = expectObject(200, parseJson(body), "a License object");
+    if (offline) verifyOfflineBody(value, header, publicKey);
     license = licenseFromAnswer(200, value, identity, publicKey);
   } catch (err) {
     throw invalid(err instanceof Error ? err.message : String(err), err);
   }
   const vp = license.validityPeriod;
   if (vp !== null && Number.isNaN(Date.parse(vp))) throw invalid("validity_period is not a date");
-  return { request, identity, license, lastServerContact: new Date(contact) };
+  return { request, identity, license, lastServerContact: new Date(contact), offline };
 }
 
 /** Writes `path` atomically: a temporary file in the same directory, fsync, rename; mode 0600. */
@@ -143,6 +155,7 @@ export async function writeLicenseFile(
   body: Uint8Array,
   signature: string,
   lastServerContact: Date,
+  offline = false,
 ): Promise<void> {
   const contents: LicenseFileContents = {
     version: 1,
@@ -150,6 +163,7 @@ export async function writeLicenseFile(
     body_base64: Buffer.from(body).toString("base64"),
     license_signature_header: signature,
     last_server_contact: lastServerContact.toISOString(),
+    ...(offline ? { offline: true as const } : {}),
   };
   await writeFileAtomic(path, JSON.stringify(contents, null, 2) + "\n");
 }

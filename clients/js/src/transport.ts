@@ -1,19 +1,29 @@
 /**
- * One signed License API call: URL and body encoding, headers, per-attempt timeout,
- * retries with backoff (DESIGN.md "Retries"), error answers, and the mandatory v2
- * verification of every success over the exact bytes received.
+ * One License API call: URL and body encoding, headers and authorization (HMAC or OAuth
+ * bearer), retries with backoff (DESIGN.md "Retries"), error answers, and the mandatory v2
+ * verification of every JSON success over the exact bytes received.
  */
 import type { KeyObject } from "node:crypto";
 import { LicensorApiError, LicensorNetworkError } from "./errors.js";
-import { loadPublicKey, signRequest, verifyBodySignature } from "./signing.js";
+import { apiError, backoffMs, normalizeBaseUrl, parseJson, parseRetryAfter, send, type RawResponse } from "./http.js";
+import { TokenSource } from "./oauth.js";
+import { httpDate, loadPublicKey, signRequest, verifyBodySignature } from "./signing.js";
 import { VERSION } from "./version.js";
 
-/** LicensorClient's configuration (DESIGN.md "Configuration"). */
+/**
+ * LicensorClient's configuration (DESIGN.md "Configuration"). Give `apiKey` + `sharedKey`
+ * (HMAC-signed requests) or `clientId` + `clientSecret` (OAuth client credentials).
+ */
 export interface ClientConfig {
   /** `https://licensing.example.com`; a trailing `/` or `/api/v4` is accepted. */
   baseUrl: string;
-  apiKey: string;
-  sharedKey: string;
+  apiKey?: string;
+  sharedKey?: string;
+  /** OAuth: the client credentials (`licensor oauth-client create`). */
+  clientId?: string;
+  clientSecret?: string;
+  /** OAuth: the token endpoint (default: asked from the server, GET oauth_url). */
+  tokenUrl?: string;
   /** The server's public key, SPKI PEM (`licensor public-key`). Required: answers are always verified. */
   publicKey: string | KeyObject;
   /** Timeout of each attempt, ms (default 10 000). */
@@ -27,11 +37,20 @@ export interface ClientConfig {
   fetch?: typeof fetch;
   /** Waits between attempts (tests inject one). */
   sleep?: (ms: number) => Promise<void>;
-  /** The clock of the Date header (tests inject one). */
+  /** The clock of the Date header and of token expiry (tests inject one). */
   now?: () => Date;
 }
 
-export type Params = Record<string, string | number | boolean | Record<string, string> | null | undefined>;
+/**
+ * Sent as JSON `null` in a POST body (undefined and null parameters are left out). An object,
+ * not a symbol: TypeScript widens a unique symbol inside object literals.
+ */
+export const JSON_NULL: { readonly jsonNull: true } = Object.freeze({ jsonNull: true });
+
+export type Params = Record<
+  string,
+  string | number | boolean | Record<string, string> | Array<Record<string, unknown>> | typeof JSON_NULL | null | undefined
+>;
 
 /** A verified 2xx answer: the exact bytes and their decoded JSON. */
 export interface Answer {
@@ -41,79 +60,56 @@ export interface Answer {
   value: unknown;
 }
 
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 10_000;
+export interface CallOptions {
+  /** False for the unauthenticated endpoints (oauth_url): no Authorization header. */
+  auth?: boolean;
+  /** True for the answers that are an empty 200 (floating release): the body is not read. */
+  empty?: boolean;
+}
+
+/** The credential that signs offline files: the API key and shared key, or the OAuth client. */
+export interface OfflineCredential {
+  keyId: string;
+  key: string;
+  oauth: boolean;
+}
+
 const RETRY_AFTER_MAX_S = 30;
+const TOKEN_CODES = new Set(["oauth_token_expired", "oauth_token_malformed"]);
 
-/** `https://host[/prefix]` → `https://host[/prefix]/api/v4/`. */
-export function normalizeBaseUrl(baseUrl: string): string {
-  if (typeof baseUrl !== "string" || baseUrl.trim() === "") throw new TypeError("baseUrl is required");
-  let s = baseUrl.trim().replace(/\/+$/, "");
-  if (s.endsWith("/api/v4")) s = s.slice(0, -"/api/v4".length);
-  const url = new URL(s);
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new TypeError(`baseUrl must be http(s): ${baseUrl}`);
+function credentials(config: ClientConfig): OfflineCredential {
+  const hmac = config.apiKey !== undefined || config.sharedKey !== undefined;
+  const oauth = config.clientId !== undefined || config.clientSecret !== undefined;
+  if (hmac && oauth) throw new TypeError("give apiKey + sharedKey or clientId + clientSecret, not both");
+  if (oauth) {
+    if (!config.clientId) throw new TypeError("clientId is required");
+    if (!config.clientSecret) throw new TypeError("clientSecret is required");
+    return { keyId: config.clientId, key: config.clientSecret, oauth: true };
   }
-  return `${s}/api/v4/`;
+  if (!config.apiKey) throw new TypeError("apiKey is required");
+  if (!config.sharedKey) throw new TypeError("sharedKey is required");
+  return { keyId: config.apiKey, key: config.sharedKey, oauth: false };
 }
 
-/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or null. */
-export function parseRetryAfter(value: string | null, now: Date): number | null {
-  if (value === null) return null;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
-}
-
-/** The wait before retry number n (0-based): 0.5 s × 2ⁿ, ±20 % jitter, at most 10 s. */
-export function backoffMs(n: number, random: () => number = Math.random): number {
-  const base = BACKOFF_BASE_MS * 2 ** n;
-  const jittered = base * (0.8 + 0.4 * random());
-  return Math.min(BACKOFF_CAP_MS, Math.round(jittered));
-}
-
-function apiError(status: number, bytes: Uint8Array, retryAfter: number | null): LicensorApiError {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      if (
-        typeof o["code"] === "string" && o["code"] !== "" &&
-        typeof o["message"] === "string" &&
-        (o["status"] === undefined || typeof o["status"] === "number")
-      ) {
-        return new LicensorApiError(status, o["code"], o["message"], retryAfter);
-      }
-    }
-  } catch {
-    // not JSON: below
-  }
-  return new LicensorApiError(status, "unexpected_response", `HTTP ${status} without a License API error body`, retryAfter);
-}
-
-/** Sends signed requests; used by LicensorClient. */
+/** Sends License API requests; used by LicensorClient. */
 export class Transport {
   readonly base: string;
   readonly publicKey: KeyObject;
   readonly userAgent: string;
-  private readonly apiKey: string;
-  private readonly sharedKey: string;
+  /** @internal */
+  readonly credential: OfflineCredential;
+  private readonly tokens: TokenSource | null;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => Date;
 
-  constructor(config: ClientConfig) {
+  constructor(config: ClientConfig, discoverTokenUrl: () => Promise<string>) {
     if (typeof config !== "object" || config === null) throw new TypeError("config is required");
-    if (!config.apiKey) throw new TypeError("apiKey is required");
-    if (!config.sharedKey) throw new TypeError("sharedKey is required");
+    this.credential = credentials(config);
     this.base = normalizeBaseUrl(config.baseUrl);
     this.publicKey = loadPublicKey(config.publicKey);
-    this.apiKey = config.apiKey;
-    this.sharedKey = config.sharedKey;
     this.timeoutMs = config.timeoutMs ?? 10_000;
     this.maxRetries = config.maxRetries ?? 3;
     if (!(this.timeoutMs > 0)) throw new TypeError("timeoutMs must be positive");
@@ -125,51 +121,101 @@ export class Transport {
     this.now = config.now ?? (() => new Date());
     const app = config.appName ? (config.appVersion ? `${config.appName}/${config.appVersion}` : config.appName) : "";
     this.userAgent = `licensor-js/${VERSION}` + (app ? ` (${app})` : "");
+    if (config.tokenUrl !== undefined) new URL(config.tokenUrl); // a bad URL fails here, not at the first call
+    this.tokens = this.credential.oauth
+      ? new TokenSource({
+          clientId: this.credential.keyId,
+          clientSecret: this.credential.key,
+          tokenUrl: config.tokenUrl,
+          discover: discoverTokenUrl,
+          fetchFn: this.fetchFn,
+          timeoutMs: this.timeoutMs,
+          userAgent: this.userAgent,
+          now: this.now,
+        })
+      : null;
   }
 
   /**
    * Calls `endpoint`. `idempotent` calls are retried on network errors too; every call is
-   * retried on 429 and 503. Resolves with a verified answer; rejects with LicensorApiError,
-   * LicensorSignatureError or LicensorNetworkError.
+   * retried on 429 and 503. In OAuth mode a 401 oauth_token_expired/malformed fetches a new
+   * token and repeats the call once. Resolves with a verified answer; rejects with
+   * LicensorApiError, LicensorSignatureError or LicensorNetworkError.
    */
-  async call(method: "GET" | "POST", endpoint: string, params: Params, idempotent: boolean): Promise<Answer> {
+  async call(method: "GET" | "POST", endpoint: string, params: Params, idempotent: boolean, options: CallOptions = {}): Promise<Answer> {
+    let renewedToken = false;
     for (let attempt = 0; ; attempt++) {
-      let res: { status: number; headers: Headers; body: Uint8Array };
-      try {
-        res = await this.attempt(method, endpoint, params);
-      } catch (err) {
-        if (err instanceof LicensorNetworkError && idempotent && attempt < this.maxRetries) {
-          await this.sleep(backoffMs(attempt));
-          continue;
+      const retry = async (err: unknown, retryAfter: number | null = null): Promise<void> => {
+        if (attempt >= this.maxRetries) throw err;
+        if (retryAfter !== null && retryAfter > RETRY_AFTER_MAX_S) throw err;
+        await this.sleep(retryAfter !== null ? retryAfter * 1000 : backoffMs(attempt));
+      };
+      let token: string | null = null;
+      if (options.auth !== false && this.tokens !== null) {
+        try {
+          token = await this.tokens.token();
+        } catch (err) {
+          // Nothing reached the API yet, so any call may try again.
+          if (err instanceof LicensorNetworkError || (err instanceof LicensorApiError && err.retryable)) {
+            await retry(err, err instanceof LicensorApiError ? err.retryAfter : null);
+            continue;
+          }
+          throw err;
         }
-        throw err;
       }
-      if (res.status >= 200 && res.status < 300) return this.verify(res.status, res.headers, res.body);
+      let res: RawResponse;
+      try {
+        res = await send(this.fetchFn, ...this.buildRequest(method, endpoint, params, options, token), this.timeoutMs, `${method} ${endpoint}`);
+      } catch (err) {
+        if (!(err instanceof LicensorNetworkError) || !idempotent) throw err;
+        await retry(err);
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) {
+        return options.empty ? { status: res.status, body: res.body, signature: "", value: undefined } : this.verify(res);
+      }
       const retryAfter = parseRetryAfter(res.headers.get("retry-after"), this.now());
       const error = apiError(res.status, res.body, retryAfter);
-      if (!error.retryable || attempt >= this.maxRetries) throw error;
-      if (retryAfter !== null && retryAfter > RETRY_AFTER_MAX_S) throw error;
-      await this.sleep(retryAfter !== null ? retryAfter * 1000 : backoffMs(attempt));
+      if (token !== null && res.status === 401 && TOKEN_CODES.has(error.code) && !renewedToken) {
+        // The token ran out or was not accepted: a new one, and the same call once more
+        // (this does not count as a retry).
+        renewedToken = true;
+        this.tokens?.invalidate(token);
+        attempt--;
+        continue;
+      }
+      if (!error.retryable) throw error;
+      await retry(error, retryAfter);
     }
   }
 
-  private verify(status: number, headers: Headers, body: Uint8Array): Answer {
-    const signature = headers.get("licensesignature");
-    verifyBodySignature(body, signature, this.publicKey);
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
-    } catch {
-      throw new LicensorApiError(status, "unexpected_response", `HTTP ${status} with a body that is not JSON`);
+  private verify(res: RawResponse): Answer {
+    const signature = res.headers.get("licensesignature");
+    verifyBodySignature(res.body, signature, this.publicKey);
+    const value = parseJson(res.body);
+    if (value === undefined) {
+      throw new LicensorApiError(res.status, "unexpected_response", `HTTP ${res.status} with a body that is not JSON`);
     }
-    return { status, body, signature: (signature as string).trim(), value };
+    return { status: res.status, body: res.body, signature: (signature as string).trim(), value };
   }
 
-  private buildRequest(method: "GET" | "POST", endpoint: string, params: Params): { url: string; init: RequestInit } {
-    const signed = signRequest(this.apiKey, this.sharedKey, this.now());
+  private authorization(token: string | null, options: CallOptions): Record<string, string> {
+    const date = httpDate(this.now());
+    if (options.auth === false) return { Date: date };
+    if (token !== null) return { Date: date, Authorization: `Bearer ${token}` };
+    const signed = signRequest(this.credential.keyId, this.credential.key, date);
+    return { Date: signed.date, Authorization: signed.authorization };
+  }
+
+  private buildRequest(
+    method: "GET" | "POST",
+    endpoint: string,
+    params: Params,
+    options: CallOptions,
+    token: string | null,
+  ): [string, RequestInit] {
     const headers: Record<string, string> = {
-      Date: signed.date,
-      Authorization: signed.authorization,
+      ...this.authorization(token, options),
       Accept: "application/json",
       "User-Agent": this.userAgent,
     };
@@ -178,7 +224,7 @@ export class Transport {
     if (method === "GET") {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(params)) {
-        if (v === undefined || v === null) continue;
+        if (v === undefined || v === null || v === JSON_NULL) continue;
         if (typeof v === "object") throw new TypeError(`${k}: objects cannot go in a query string`);
         q.append(k, String(v));
       }
@@ -187,44 +233,12 @@ export class Transport {
     } else {
       headers["Content-Type"] = "application/json";
       const body: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) body[k] = v;
+      for (const [k, v] of Object.entries(params)) {
+        if (v === JSON_NULL) body[k] = null;
+        else if (v !== undefined && v !== null) body[k] = v;
+      }
       init.body = JSON.stringify(body);
     }
-    return { url, init };
+    return [url, init];
   }
-
-  private async attempt(method: "GET" | "POST", endpoint: string, params: Params) {
-    const { url, init } = this.buildRequest(method, endpoint, params);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    try {
-      const res = await this.fetchFn(url, { ...init, signal: controller.signal });
-      const body = new Uint8Array(await res.arrayBuffer());
-      return { status: res.status, headers: res.headers, body };
-    } catch (err) {
-      if (timedOut) {
-        throw new LicensorNetworkError(`${method} ${endpoint}: no answer within ${this.timeoutMs} ms`, err);
-      }
-      const detail = describe(err);
-      throw new LicensorNetworkError(`${method} ${endpoint}: ${detail}`, err);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as { code?: unknown }).code;
-      return `${err.message} (${typeof code === "string" ? code : cause.message})`;
-    }
-    return err.message;
-  }
-  return String(err);
 }

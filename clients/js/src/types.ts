@@ -4,8 +4,9 @@
 export type JsonObject = Record<string, unknown>;
 
 /**
- * Identifies a license on a device. Exactly one of `licenseKey` (key-based products) or
- * `username` (user-based products; `email` or `email|ACCOUNT_CODE`) must be set.
+ * Identifies a license on a device. Exactly one of `licenseKey` (key-based products),
+ * `username` (user-based products; `email` or `email|ACCOUNT_CODE`) or, for activateLicense
+ * and floatingBorrow only, `customerAccountCode` (SSO) must be set.
  */
 export interface Identity {
   /** The product short code (for bundles: the bundle's code). */
@@ -22,6 +23,13 @@ export interface Identity {
   bundleCode?: string;
   /** Device variables (activate/deactivate only). */
   variables?: Record<string, string>;
+  /** SSO (activateLicense, floatingBorrow): the customer account, with idToken or code. */
+  customerAccountCode?: string;
+  /** SSO implicit grant: the token the identity provider returned. */
+  idToken?: string;
+  /** SSO authorization-code grant: the code, with the redirectUri it was issued for. */
+  code?: string;
+  redirectUri?: string;
 }
 
 export interface CheckOptions {

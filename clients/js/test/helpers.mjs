@@ -84,7 +84,7 @@ export function sendError(res, status, code, message = code, headers = {}) {
 
 /**
  * A local server; `handler(req, res, rec)` answers. Every request is recorded as
- * {method, endpoint, query, headers, body}.
+ * {method, endpoint, query, headers, body (parsed JSON bodies), text}.
  */
 export async function startServer(handler) {
   const requests = [];
@@ -101,7 +101,8 @@ export async function startServer(handler) {
         endpoint: url.pathname.replace(/^\/api\/v4\//, ""),
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
-        body: text ? JSON.parse(text) : undefined,
+        body: text && /json/.test(req.headers["content-type"] ?? "") ? JSON.parse(text) : undefined,
+        text,
       };
       requests.push(rec);
       handler(req, res, rec);

@@ -1,0 +1,120 @@
+package licensor
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// usageManager is a Manager of product on the server s, for device hw.
+func usageManager(t *testing.T, s *server, c *Client, product, hw string) *Manager {
+	t.Helper()
+	m, err := NewManager(ManagerConfig{Client: c, Product: product, HardwareID: hw,
+		LicenseFile: filepath.Join(t.TempDir(), hw+".json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestEndToEndManagerConsumption(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	usageCatalog(s)
+	s.start()
+	c := s.client(s.publicKey)
+	ctx := context.Background()
+	m := usageManager(t, s, c, "METER", "mgr-m")
+	if _, err := m.Activate(ctx, "METER-1"); err != nil {
+		t.Fatal(err)
+	}
+	m.AddLocalConsumption(3)
+	m.AddLocalConsumption(4)
+	m.AddLocalFeatureConsumption("credits", 2)
+	r, err := m.Check(ctx)
+	if err != nil || r.Offline || len(r.Refused) != 0 || r.License.TotalConsumptions != 7 {
+		t.Fatalf("Check = %+v, %v", r, err)
+	}
+	if f, err := m.Feature("credits"); err != nil || f.TotalConsumptions != 2 {
+		t.Fatalf("credits in the license file = %+v, %v", f, err)
+	}
+	// Over the limit: 7 + 4 > 10, and 2 + 4 > 5. Both are refused and
+	// dropped; what fits is counted.
+	m.AddLocalConsumption(4)
+	m.AddLocalFeatureConsumption("credits", 4)
+	r, err = m.Check(ctx)
+	if err != nil || len(r.Refused) != 2 {
+		t.Fatalf("Check over the limit = %+v, %v", r, err)
+	}
+	if e := r.Refused[0]; e.Feature != "" || e.Units != 4 || e.Err.Code != "license_not_enough_consumptions" {
+		t.Errorf("refused %+v", e)
+	}
+	if e := r.Refused[1]; e.Feature != "credits" || e.Units != 4 || e.Err.Code != "feature_not_enough_consumptions" {
+		t.Errorf("refused %+v", e)
+	}
+	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 0 {
+		t.Errorf("pending %d %v", l, fs)
+	}
+	m.AddLocalConsumption(3)
+	if err := m.SyncConsumption(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.CheckLicense(ctx, meter("mgr-m"), CheckOptions{})
+	if err != nil || l.TotalConsumptions != 10 {
+		t.Fatalf("the server's count = %+v, %v", l, err)
+	}
+	m.AddLocalFeatureConsumption("no-such-feature", 1)
+	err = m.SyncConsumption(ctx)
+	var ce *ConsumptionError
+	if !errors.As(err, &ce) || ce.Feature != "no-such-feature" || ce.Err.Code != "unsupported_product_feature" {
+		t.Fatalf("an unknown feature: %v", err)
+	}
+}
+
+func TestEndToEndFloatingKeepAlive(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	usageCatalog(s)
+	s.start()
+	c := s.client(s.publicKey)
+	ctx := context.Background()
+	a := usageManager(t, s, c, "FLOAT", "keep-a")
+	if _, err := a.Activate(ctx, "FLOAT-1"); err != nil {
+		t.Fatal(err)
+	}
+	w := newFakeWait()
+	errs := make(chan error, 10)
+	session, err := a.StartFloating(ctx, FloatingOptions{Wait: w.wait, OnError: func(err error) { errs <- err }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The interval is half the license's 30-minute floating timeout.
+	if d := <-w.waits; d != 15*time.Minute {
+		t.Errorf("wait %v", d)
+	}
+	_, err = c.CheckLicense(ctx, float("keep-b"), CheckOptions{})
+	wantAPI(t, err, "device_not_found") // B has never activated
+	_, err = c.ActivateLicense(ctx, float("keep-b"))
+	wantAPI(t, err, "no_available_floating_slots")
+	// A keep-alive check renews A's seat with the real server.
+	w.next(t)
+	if l := session.License(); l.FloatingInUseDevices != 1 || !l.IsFloatingCloud {
+		t.Errorf("after a keep-alive check: %+v", l)
+	}
+	_, err = c.ActivateLicense(ctx, float("keep-b"))
+	wantAPI(t, err, "no_available_floating_slots")
+	if err := session.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Released: B takes the seat at once, and A is now the one refused.
+	if _, err := c.ActivateLicense(ctx, float("keep-b")); err != nil {
+		t.Fatalf("B after A stopped: %v", err)
+	}
+	_, err = a.StartFloating(ctx, FloatingOptions{Wait: w.wait})
+	wantAPI(t, err, "no_available_floating_slots")
+	if len(errs) != 0 {
+		t.Errorf("OnError got %v", <-errs)
+	}
+}
