@@ -35,6 +35,12 @@ if [[ -z "${LICENSOR_BIN:-}" ]]; then
   export LICENSOR_BIN="$tmp/licensor"
 fi
 
+# 2b. The stand-in OpenID Connect provider for the SSO tests (internal/oidctest).
+if [[ -z "${LICENSOR_OIDC_BIN:-}" ]]; then
+  (cd "$here/../.." && go build -o "$tmp/oidc-standin" ./internal/oidctest/standin)
+  export LICENSOR_OIDC_BIN="$tmp/oidc-standin"
+fi
+
 # 3. A venv on the system's python, and the package installed into it as a user would
 #    (`pip install .`). The build leaves build/ and *.egg-info beside the sources: remove
 #    them again unless they were there before.

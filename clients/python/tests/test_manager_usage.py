@@ -61,7 +61,7 @@ class LocalConsumptionTest(ManagerTestCase):
         self.assertEqual(self.paths()[1:], ["add_consumption", "add_consumption",
                                             "check_license"])
         self.assertEqual(manager.pending_consumption(), (50, {}))
-        self.assertEqual(manager.clear_pending_consumption(), (50, {}))
+        self.assertEqual(manager.discard_local_consumption(), (50, {}))
         self.assertEqual(manager.pending_consumption(), (0, {}))
 
     def test_only_what_was_accepted_stops_being_pending(self):

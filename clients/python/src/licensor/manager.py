@@ -144,12 +144,12 @@ class LicenseManager(OfflineFiles):
         What the server accepts is no longer pending. A refusal (ApiError such as
         ``license_not_enough_consumptions``) or a network error is raised and the units
         stay pending, to be sent by the next sync: they are usage that already happened.
-        Call :meth:`clear_pending_consumption` to drop them instead.
+        Call :meth:`discard_local_consumption` to drop them instead.
         """
         stored, _ = self._load()
         self._pending.sync(self.client, stored.identity())
 
-    def clear_pending_consumption(self) -> Tuple[int, Dict[str, int]]:
+    def discard_local_consumption(self) -> Tuple[int, Dict[str, int]]:
         """Drop the local consumption not yet accepted; return what was dropped."""
         return self._pending.clear()
 
