@@ -16,6 +16,13 @@ if [ -z "${LICENSOR_BIN:-}" ]; then
   export LICENSOR_BIN="$tmp/licensor"
 fi
 
+# The stand-in OpenID Connect provider of the SSO test (internal/oidctest).
+if [ -z "${LICENSOR_OIDC_BIN:-}" ]; then
+  go=$(command -v go || echo /usr/local/go/bin/go)
+  (cd ../.. && "$go" build -o "$tmp/oidc-standin" ./internal/oidctest/standin)
+  export LICENSOR_OIDC_BIN="$tmp/oidc-standin"
+fi
+
 # --ignore-scripts: the build below is the one step that runs the "prepare" script's work.
 npm ci --ignore-scripts --no-audit --no-fund
 npm run build
