@@ -34,42 +34,67 @@ func TestEndToEndManagerConsumption(t *testing.T) {
 	m.AddLocalConsumption(4)
 	m.AddLocalFeatureConsumption("credits", 2)
 	r, err := m.Check(ctx)
-	if err != nil || r.Offline || len(r.Refused) != 0 || r.License.TotalConsumptions != 7 {
+	if err != nil || r.Offline || r.ConsumptionError != nil || r.License.TotalConsumptions != 7 {
 		t.Fatalf("Check = %+v, %v", r, err)
 	}
 	if f, err := m.Feature("credits"); err != nil || f.TotalConsumptions != 2 {
 		t.Fatalf("credits in the license file = %+v, %v", f, err)
 	}
-	// Over the limit: 7 + 4 > 10, and 2 + 4 > 5. Both are refused and
-	// dropped; what fits is counted.
+	// Over the limit: 7 + 4 > 10, and 2 + 4 > 5. Both are refused and kept
+	// pending; Check reports the first refusal and still checks.
 	m.AddLocalConsumption(4)
 	m.AddLocalFeatureConsumption("credits", 4)
 	r, err = m.Check(ctx)
-	if err != nil || len(r.Refused) != 2 {
+	var ce *ConsumptionError
+	if err != nil || r.Offline || !errors.As(r.ConsumptionError, &ce) {
 		t.Fatalf("Check over the limit = %+v, %v", r, err)
 	}
-	if e := r.Refused[0]; e.Feature != "" || e.Units != 4 || e.Err.Code != "license_not_enough_consumptions" {
-		t.Errorf("refused %+v", e)
+	if ce.Feature != "" || ce.Units != 4 || ce.Err.Code != "license_not_enough_consumptions" || r.License.TotalConsumptions != 7 {
+		t.Errorf("refused %+v, total %d", ce, r.License.TotalConsumptions)
 	}
-	if e := r.Refused[1]; e.Feature != "credits" || e.Units != 4 || e.Err.Code != "feature_not_enough_consumptions" {
-		t.Errorf("refused %+v", e)
-	}
-	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 0 {
+	if l, fs := m.PendingConsumption(); l != 4 || len(fs) != 1 || fs["credits"] != 4 {
 		t.Errorf("pending %d %v", l, fs)
 	}
-	m.AddLocalConsumption(3)
-	if err := m.SyncConsumption(ctx); err != nil {
-		t.Fatal(err)
+	// SyncConsumption sends them again and returns the first refusal.
+	err = m.SyncConsumption(ctx)
+	if !errors.As(err, &ce) || ce.Feature != "" || ce.Units != 4 || ce.Err.Code != "license_not_enough_consumptions" {
+		t.Fatalf("SyncConsumption = %v", err)
+	}
+	// The vendor raises the license's limit: the kept units are counted;
+	// the credits, tried too, are still refused.
+	s.cli("license", "set", itoa(r.License.ID), "max_consumptions=20")
+	err = m.SyncConsumption(ctx)
+	if !errors.As(err, &ce) || ce.Feature != "credits" || ce.Units != 4 || ce.Err.Code != "feature_not_enough_consumptions" {
+		t.Fatalf("SyncConsumption after the limit was raised = %v", err)
+	}
+	if l, fs := m.PendingConsumption(); l != 0 || fs["credits"] != 4 {
+		t.Errorf("pending %d %v", l, fs)
 	}
 	l, err := c.CheckLicense(ctx, meter("mgr-m"), CheckOptions{})
-	if err != nil || l.TotalConsumptions != 10 {
+	if err != nil || l.TotalConsumptions != 11 || l.MaxConsumptions != 20 {
 		t.Fatalf("the server's count = %+v, %v", l, err)
+	}
+	// The application gives the credits up.
+	if l, fs := m.DiscardLocalConsumption(); l != 0 || len(fs) != 1 || fs["credits"] != 4 {
+		t.Errorf("DiscardLocalConsumption() = %d %v", l, fs)
+	}
+	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 0 {
+		t.Errorf("pending after the discard %d %v", l, fs)
+	}
+	r, err = m.Check(ctx)
+	if err != nil || r.ConsumptionError != nil || r.License.TotalConsumptions != 11 {
+		t.Fatalf("Check after the discard = %+v, %v", r, err)
+	}
+	if f, err := m.Feature("credits"); err != nil || f.TotalConsumptions != 2 {
+		t.Fatalf("credits = %+v, %v", f, err)
 	}
 	m.AddLocalFeatureConsumption("no-such-feature", 1)
 	err = m.SyncConsumption(ctx)
-	var ce *ConsumptionError
 	if !errors.As(err, &ce) || ce.Feature != "no-such-feature" || ce.Err.Code != "unsupported_product_feature" {
 		t.Fatalf("an unknown feature: %v", err)
+	}
+	if _, fs := m.DiscardLocalConsumption(); fs["no-such-feature"] != 1 {
+		t.Errorf("discarded %v", fs)
 	}
 }
 

@@ -62,7 +62,7 @@ func TestEndToEndOffline(t *testing.T) {
 	// Key-based, answered by the CLI (a file received by e-mail).
 	m := manager("METER", "off-1")
 	request, answer := filepath.Join(dir, "off-1.req"), filepath.Join(dir, "off-1.lic")
-	if err := m.WriteOfflineActivation(request, "METER-1"); err != nil {
+	if err := m.WriteOfflineActivationRequest(request, "METER-1"); err != nil {
 		t.Fatal(err)
 	}
 	s.cli("offline", "activate", "--request", request, "--out", answer)
@@ -86,7 +86,7 @@ func TestEndToEndOffline(t *testing.T) {
 	m.AddLocalConsumption(3)
 	m.AddLocalFeatureConsumption("credits", 2)
 	deact := filepath.Join(dir, "off-1.deact")
-	if err := m.WriteOfflineDeactivation(deact); err != nil {
+	if err := m.WriteOfflineDeactivationRequest(deact); err != nil {
 		t.Fatal(err)
 	}
 	_, err = m.LocalCheck()
@@ -111,7 +111,7 @@ func TestEndToEndOffline(t *testing.T) {
 	// User-based, answered by activate_offline over HTTP.
 	mu := manager("TEAM", "off-u")
 	request = filepath.Join(dir, "off-u.req")
-	if err := mu.WriteOfflineActivationUser(request, "bob@example.com|ACME", u.InitialPassword); err != nil {
+	if err := mu.WriteOfflineUserActivationRequest(request, "bob@example.com|ACME", u.InitialPassword); err != nil {
 		t.Fatal(err)
 	}
 	file, _ = os.ReadFile(request)
@@ -146,7 +146,7 @@ func TestEndToEndOffline(t *testing.T) {
 	if err != nil || r.Offline || r.License.User.Email != "bob@example.com" {
 		t.Fatalf("online Check of an offline activation = %+v, %v", r, err)
 	}
-	if err := mu.WriteOfflineDeactivation(filepath.Join(dir, "off-u.deact")); err != nil {
+	if err := mu.WriteOfflineDeactivationRequest(filepath.Join(dir, "off-u.deact")); err != nil {
 		t.Fatal(err)
 	}
 	s.cli("offline", "deactivate", "--request", filepath.Join(dir, "off-u.deact"))
@@ -164,7 +164,7 @@ func TestEndToEndOffline(t *testing.T) {
 	// A license type that cannot go offline.
 	s.cli("license", "create", "--product", "METER", "--key", "SUB-1", "--type", "subscription", "--validity", "2031-01-01T00:00:00Z",
 		"allow_offline_activation=true")
-	_ = m.WriteOfflineActivation(request, "SUB-1")
+	_ = m.WriteOfflineActivationRequest(request, "SUB-1")
 	file, _ = os.ReadFile(request)
 	if status, body := postOffline(t, s, "activate_offline", file); status != 400 || !bytes.Contains(body, []byte(`"wrong_license_type"`)) {
 		t.Errorf("a subscription offline: %d %s", status, body)

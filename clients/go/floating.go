@@ -23,9 +23,12 @@ type FloatingOptions struct {
 	Interval time.Duration
 	// OnError receives the error of every failed keep-alive check (such as
 	// a *NetworkError, or no_available_floating_slots when the seat was
-	// lost) and every *ConsumptionError of the consumption sent with it. It
-	// runs on the keep-alive goroutine; nil ignores them. The session goes
-	// on checking after an error.
+	// lost) and the *ConsumptionError of the consumption sent with each
+	// check. Refused units stay pending, so their refusal comes back with
+	// every check until the server accepts them or the application drops
+	// them (Manager.DiscardLocalConsumption). It runs on the keep-alive
+	// goroutine; nil ignores them. The session goes on checking after an
+	// error.
 	OnError func(error)
 	// Wait waits d, returning early with ctx's error when the session
 	// stops; nil means a timer. For tests.
@@ -63,7 +66,7 @@ func (m *Manager) StartFloating(ctx context.Context, opts FloatingOptions) (*Flo
 	id := st.request.identity()
 	r, refused, err := m.checkOnline(ctx, id)
 	if err != nil {
-		return nil, joinRefused(err, refused)
+		return nil, err
 	}
 	if !r.License.IsFloatingCloud {
 		return nil, ErrNotFloating
@@ -115,17 +118,17 @@ func (s *FloatingSession) run(ctx context.Context) {
 	}
 }
 
-func (s *FloatingSession) report(refused []*ConsumptionError) {
-	for _, r := range refused {
-		if s.opts.OnError != nil {
-			s.opts.OnError(r)
-		}
+// report passes a refusal of the consumption (nil if none) to OnError.
+func (s *FloatingSession) report(refused error) {
+	if refused != nil && s.opts.OnError != nil {
+		s.opts.OnError(refused)
 	}
 }
 
 // Stop ends the keep-alive (cancelling a check under way; its pending
-// consumption stays pending) and releases the seat (floating/release), so another device can take it at
-// once. Later calls return the first call's result.
+// consumption stays pending) and releases the seat (floating/release), so
+// another device can take it at once. Later calls return the first call's
+// result.
 func (s *FloatingSession) Stop(ctx context.Context) error {
 	s.stopOnce.Do(func() {
 		s.cancel()

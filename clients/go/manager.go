@@ -67,9 +67,11 @@ type CheckResult struct {
 	Offline bool
 	// LastServerContact is when the server last confirmed the license.
 	LastServerContact time.Time
-	// Refused is the local consumption the server refused to count
-	// before this check (see SyncConsumption); those units were dropped.
-	Refused []*ConsumptionError
+	// ConsumptionError is the server's first refusal of the pending local
+	// consumption sent before this check (a *ConsumptionError, see
+	// SyncConsumption); the refused units stay pending. It is nil when
+	// every pending unit was accepted.
+	ConsumptionError error
 }
 
 // NewManager checks cfg and returns a Manager.
@@ -142,7 +144,8 @@ func (m *Manager) save(id Identity, a *signedLicenses, contact time.Time) error 
 // LocalLicenseError of a failed fallback wraps the NetworkError. Every other
 // error (the license was disabled, expired, an answer failed verification)
 // is returned as it is, without fallback. Units the server refused are not
-// an error of Check: they are in CheckResult.Refused.
+// an error of Check: they stay pending and the first refusal is in
+// CheckResult.ConsumptionError.
 func (m *Manager) Check(ctx context.Context) (*CheckResult, error) {
 	st, err := m.load()
 	if err != nil {
@@ -154,7 +157,7 @@ func (m *Manager) Check(ctx context.Context) (*CheckResult, error) {
 	}
 	var ne *NetworkError
 	if !errors.As(err, &ne) || ctx.Err() != nil {
-		return nil, joinRefused(err, refused)
+		return nil, err
 	}
 	l, lerr := m.LocalCheck()
 	if lerr != nil {
@@ -164,14 +167,14 @@ func (m *Manager) Check(ctx context.Context) (*CheckResult, error) {
 		}
 		return nil, lerr
 	}
-	return &CheckResult{License: l, Offline: true, LastServerContact: st.lastContact, Refused: refused}, nil
+	return &CheckResult{License: l, Offline: true, LastServerContact: st.lastContact, ConsumptionError: refused}, nil
 }
 
 // checkOnline syncs the pending consumption, checks the license online and
-// rewrites the license file: Check without the fallback. The units
-// refused on the way come back also when it fails.
-func (m *Manager) checkOnline(ctx context.Context, id Identity) (*CheckResult, []*ConsumptionError, error) {
-	refused, err := m.syncConsumption(ctx, id)
+// rewrites the license file: Check without the fallback. The first
+// refusal of the consumption (nil if none) comes back also when it fails.
+func (m *Manager) checkOnline(ctx context.Context, id Identity) (r *CheckResult, refused, err error) {
+	refused, err = m.syncConsumption(ctx, id)
 	if err != nil {
 		return nil, refused, err
 	}
@@ -183,7 +186,7 @@ func (m *Manager) checkOnline(ctx context.Context, id Identity) (*CheckResult, [
 	if err := m.save(id, a, now); err != nil {
 		return nil, refused, err
 	}
-	return &CheckResult{License: a.licenses[0], LastServerContact: now, Refused: refused}, refused, nil
+	return &CheckResult{License: a.licenses[0], LastServerContact: now, ConsumptionError: refused}, refused, nil
 }
 
 // Deactivate deactivates the stored license on the server, then removes the

@@ -9,31 +9,33 @@ import (
 
 // Local consumption: an application counts units as they are used
 // (AddLocalConsumption, a cheap in-memory addition) and sends them in
-// batches, on Check and on SyncConsumption.
+// batches, on Check and on SyncConsumption. Units leave the pending count
+// only once the server has counted them.
 //
-// What happens to pending units when a sync fails depends on whether the
-// server decided about them:
+// When a sync fails the units stay pending, whatever the reason:
 //
-//   - it refused the units themselves (the limit is reached, the feature is
-//     not a consumption feature or not on the license, a negative count is
-//     not allowed): they are dropped and reported as a *ConsumptionError.
-//     The same units would be refused again, and kept they would make every
-//     later sync fail; the application decides what to do (stop the
-//     feature, tell the user), and may add them again if the vendor raises
-//     the limit.
-//   - anything else (no network, a rate limit, the license disabled for a
-//     while, an answer that did not verify): they are kept and sent with
-//     the next sync, so that units used offline are counted when the
-//     server is back. After a network error the server may have counted
-//     them already; sending them again then counts them twice, a rare
-//     over-count preferred to losing every offline period's usage.
+//   - the server refused the units themselves (the limit is reached, the
+//     feature is not a consumption feature or not on the license, a
+//     negative count is not allowed): the refusal is reported as a
+//     *ConsumptionError and the units are sent again with every later
+//     sync. They were used, and a vendor who bills or limits by consumption
+//     wants them counted as soon as the license allows (the limit raised,
+//     overages allowed, the period reset). The application decides what a
+//     refusal means (stop the feature, tell the user) and may drop the
+//     units deliberately with DiscardLocalConsumption.
+//   - anything else (no network, a rate limit, a 5xx, the license disabled
+//     for a while, an answer that did not verify) stops the sync: the units
+//     are sent with the next one, so that units used offline are counted
+//     when the server is back. After a network error the server may have
+//     counted them already; sending them again then counts them twice, a
+//     rare over-count preferred to losing every offline period's usage.
 //
 // Pending units live in memory only: an application that exits calls
 // SyncConsumption first (or writes them into an offline deactivation
 // request).
 
 // ConsumptionError reports local consumption the server refused to count;
-// the units were dropped.
+// the units stay pending (see [Manager.DiscardLocalConsumption]).
 type ConsumptionError struct {
 	// Feature is the feature's code, "" for the license's own counter.
 	Feature string
@@ -50,7 +52,7 @@ func (e *ConsumptionError) Error() string {
 	if e.Feature != "" {
 		what = "feature " + e.Feature
 	}
-	return fmt.Sprintf("licensor: %d units of %s refused and dropped: %v", e.Units, what, e.Err)
+	return fmt.Sprintf("licensor: %d units of %s refused, still pending: %v", e.Units, what, e.Err)
 }
 
 // Unwrap returns the server's refusal.
@@ -86,11 +88,15 @@ func (m *Manager) AddLocalFeatureConsumption(feature string, n int64) {
 	m.mu.Unlock()
 }
 
-// PendingConsumption is what has been counted locally and not yet sent:
-// the license's units, and each feature's.
+// PendingConsumption is what has been counted locally and not yet
+// accepted by the server: the license's units, and each feature's.
 func (m *Manager) PendingConsumption() (license int64, features map[string]int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.pendingLocked()
+}
+
+func (m *Manager) pendingLocked() (license int64, features map[string]int64) {
 	features = map[string]int64{}
 	for k, v := range m.features {
 		if v != 0 {
@@ -98,6 +104,19 @@ func (m *Manager) PendingConsumption() (license int64, features map[string]int64
 		}
 	}
 	return m.pending, features
+}
+
+// DiscardLocalConsumption drops every pending unit (for instance units the
+// server refused, once the application has accepted the refusal) and
+// returns what was dropped. It waits for a sync under way to finish.
+func (m *Manager) DiscardLocalConsumption() (license int64, features map[string]int64) {
+	m.syncMu.Lock()
+	defer m.syncMu.Unlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	license, features = m.pendingLocked()
+	m.pending, m.features = 0, nil
+	return license, features
 }
 
 // settle takes n sent units of feature ("" for the license) off the
@@ -113,31 +132,28 @@ func (m *Manager) settle(feature string, n int64) {
 }
 
 // SyncConsumption sends the pending local consumption of the stored license
-// (add_consumption, then add_feature_consumption per feature). Units the
-// server refused are dropped and returned as *ConsumptionError (several
-// joined with errors.Join); any other failure keeps the units pending and
-// is returned as it is.
+// now: add_consumption, then add_feature_consumption per feature in code
+// order. What the server accepts leaves the pending count. A refusal does
+// not stop the others: every part is tried, the refused units stay pending
+// and the first refusal is returned as a *ConsumptionError. Any other
+// failure (a *NetworkError, a 5xx, a rate limit...) stops the sync, keeps
+// what was not sent pending and is returned as it is.
 func (m *Manager) SyncConsumption(ctx context.Context) error {
 	st, err := m.load()
 	if err != nil {
 		return err
 	}
 	refused, err := m.syncConsumption(ctx, st.request.identity())
-	return joinRefused(err, refused)
-}
-
-// joinRefused is err joined with the refusals (nil if there are none).
-func joinRefused(err error, refused []*ConsumptionError) error {
-	errs := []error{err}
-	for _, r := range refused {
-		errs = append(errs, r)
+	if err != nil {
+		return err
 	}
-	return errors.Join(errs...)
+	return refused
 }
 
-// syncConsumption sends the pending consumption for id and returns what was
-// refused, or the failure that stopped it.
-func (m *Manager) syncConsumption(ctx context.Context, id Identity) ([]*ConsumptionError, error) {
+// syncConsumption sends the pending consumption for id. It returns the
+// first refusal (a *ConsumptionError, nil if there was none) and the
+// failure that stopped it.
+func (m *Manager) syncConsumption(ctx context.Context, id Identity) (refused, err error) {
 	m.syncMu.Lock()
 	defer m.syncMu.Unlock()
 	license, features := m.PendingConsumption()
@@ -149,7 +165,6 @@ func (m *Manager) syncConsumption(ctx context.Context, id Identity) ([]*Consumpt
 		codes = append(codes, code)
 	}
 	slices.Sort(codes) // the license ("") first, then features in order
-	var refused []*ConsumptionError
 	for _, code := range codes {
 		var n int64
 		var err error
@@ -163,12 +178,14 @@ func (m *Manager) syncConsumption(ctx context.Context, id Identity) ([]*Consumpt
 		var e *APIError
 		switch {
 		case err == nil:
+			m.settle(code, n)
 		case errors.As(err, &e) && refusesUnits(e.Code):
-			refused = append(refused, &ConsumptionError{Feature: code, Units: n, Err: e})
+			if refused == nil {
+				refused = &ConsumptionError{Feature: code, Units: n, Err: e}
+			}
 		default:
 			return refused, err
 		}
-		m.settle(code, n)
 	}
 	return refused, nil
 }

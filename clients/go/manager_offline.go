@@ -14,16 +14,16 @@ import (
 // the clock check still do). A later successful Check turns it into an
 // online license file.
 
-// WriteOfflineActivation writes to path an offline activation request
-// file for a key-based license on this device.
-func (m *Manager) WriteOfflineActivation(path, licenseKey string) error {
+// WriteOfflineActivationRequest writes to path an offline activation
+// request file for a key-based license on this device.
+func (m *Manager) WriteOfflineActivationRequest(path, licenseKey string) error {
 	return m.writeOfflineActivation(path, Identity{Product: m.product, HardwareID: m.hardwareID, LicenseKey: licenseKey})
 }
 
-// WriteOfflineActivationUser writes to path an offline activation request
-// file for a user-based license on this device. The file holds the
+// WriteOfflineUserActivationRequest writes to path an offline activation
+// request file for a user-based license on this device. The file holds the
 // password: hand it over as you would the password.
-func (m *Manager) WriteOfflineActivationUser(path, username, password string) error {
+func (m *Manager) WriteOfflineUserActivationRequest(path, username, password string) error {
 	return m.writeOfflineActivation(path, Identity{Product: m.product, HardwareID: m.hardwareID, Username: username, Password: password})
 }
 
@@ -65,12 +65,13 @@ func (m *Manager) LoadOfflineAnswer(path string) (*License, error) {
 	return a.license, nil
 }
 
-// WriteOfflineDeactivation writes to path an offline deactivation request
-// file for the stored license, carrying the pending local consumption, then
-// removes the license file and clears the pending consumption: the device
-// stops using the license now, and the request (once the vendor applies
-// it) frees its slot on the server and counts the units.
-func (m *Manager) WriteOfflineDeactivation(path string) error {
+// WriteOfflineDeactivationRequest writes to path an offline deactivation
+// request file for the stored license, carrying the pending local
+// consumption, then removes the license file and clears the pending
+// consumption: the device stops using the license now, and the request
+// (once the vendor applies it) frees its slot on the server and counts the
+// units.
+func (m *Manager) WriteOfflineDeactivationRequest(path string) error {
 	st, err := m.load()
 	if err != nil {
 		return err

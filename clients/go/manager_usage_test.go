@@ -18,6 +18,13 @@ import (
 // code ("" for the license) to an error code to answer instead.
 func consumptionServer(t *testing.T, refuse map[string]string) *fakeServer {
 	f := newFakeServer(t)
+	refuseConsumption(f, refuse)
+	return f
+}
+
+// refuseConsumption makes f answer the consumption calls as
+// consumptionServer describes, from now on.
+func refuseConsumption(f *fakeServer, refuse map[string]string) {
 	f.setHandle(func(w http.ResponseWriter, r *request) bool {
 		if !strings.HasSuffix(r.Path, "consumption") {
 			return false
@@ -31,7 +38,6 @@ func consumptionServer(t *testing.T, refuse map[string]string) *fakeServer {
 		f.reply(w, map[string]any{"id": 1, "total_consumptions": r.Params["consumptions"]})
 		return true
 	})
-	return f
 }
 
 // activatedOn is a Manager of f's license, activated.
@@ -67,7 +73,7 @@ func TestManagerSyncsLocalConsumptionOnCheck(t *testing.T) {
 		t.Fatalf("pending %d %v", l, fs)
 	}
 	r, err := m.Check(context.Background())
-	if err != nil || r.Offline || len(r.Refused) != 0 {
+	if err != nil || r.Offline || r.ConsumptionError != nil {
 		t.Fatalf("Check = %+v, %v", r, err)
 	}
 	want := []string{"add_consumption  3", "add_feature_consumption another 1", "add_feature_consumption credits 2"}
@@ -86,33 +92,121 @@ func TestManagerSyncsLocalConsumptionOnCheck(t *testing.T) {
 	}
 }
 
-func TestManagerDropsRefusedConsumption(t *testing.T) {
+func TestManagerKeepsRefusedConsumption(t *testing.T) {
 	f := consumptionServer(t, map[string]string{"credits": "feature_not_enough_consumptions", "": "license_not_enough_consumptions"})
 	m := activatedOn(t, f, &clock{t: day0})
 	m.AddLocalConsumption(5)
 	m.AddLocalFeatureConsumption("credits", 2)
 	m.AddLocalFeatureConsumption("export", 1)
+	// Check is not failed by the refusals: it reports the first one, and
+	// every part was tried.
 	r, err := m.Check(context.Background())
-	if err != nil || len(r.Refused) != 2 {
+	if err != nil || r.Offline || r.License == nil {
 		t.Fatalf("Check = %+v, %v", r, err)
 	}
-	if e := r.Refused[0]; e.Feature != "" || e.Units != 5 || e.Err.Code != "license_not_enough_consumptions" {
-		t.Errorf("refused %+v", e)
+	var ce *ConsumptionError
+	if !errors.As(r.ConsumptionError, &ce) || ce.Feature != "" || ce.Units != 5 || ce.Err.Code != "license_not_enough_consumptions" {
+		t.Fatalf("Check's ConsumptionError = %v", r.ConsumptionError)
 	}
-	if e := r.Refused[1]; e.Feature != "credits" || e.Units != 2 || e.Err.Code != "feature_not_enough_consumptions" {
-		t.Errorf("refused %+v", e)
+	want := []string{"add_consumption  5", "add_feature_consumption credits 2", "add_feature_consumption export 1"}
+	if got := sent(f); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q", got, want)
 	}
-	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 0 {
+	// The refused units stay pending; the accepted ones do not.
+	if l, fs := m.PendingConsumption(); l != 5 || len(fs) != 1 || fs["credits"] != 2 {
 		t.Errorf("pending after refusals %d %v", l, fs)
 	}
-	// SyncConsumption reports refusals as its error, each reachable with
-	// errors.As.
-	m.AddLocalFeatureConsumption("credits", 4)
+	// SyncConsumption sends them again, tries every part and returns the
+	// first refusal, reachable with errors.As.
+	m.AddLocalFeatureConsumption("credits", 2)
 	err = m.SyncConsumption(context.Background())
-	var ce *ConsumptionError
 	var api *APIError
-	if !errors.As(err, &ce) || ce.Units != 4 || !errors.As(err, &api) || api.Code != "feature_not_enough_consumptions" {
+	if !errors.As(err, &ce) || ce.Feature != "" || ce.Units != 5 || !errors.As(err, &api) || api.Code != "license_not_enough_consumptions" {
 		t.Fatalf("SyncConsumption = %v", err)
+	}
+	want = append(want, "add_consumption  5", "add_feature_consumption credits 4")
+	if got := sent(f); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q", got, want)
+	}
+	if l, fs := m.PendingConsumption(); l != 5 || len(fs) != 1 || fs["credits"] != 4 {
+		t.Errorf("pending after a refused sync %d %v", l, fs)
+	}
+	// The vendor raises the license's limit: its units are counted, the
+	// credits are still refused.
+	refuseConsumption(f, map[string]string{"credits": "feature_not_enough_consumptions"})
+	err = m.SyncConsumption(context.Background())
+	if !errors.As(err, &ce) || ce.Feature != "credits" || ce.Units != 4 {
+		t.Fatalf("SyncConsumption after the license's limit was raised = %v", err)
+	}
+	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 1 || fs["credits"] != 4 {
+		t.Errorf("pending %d %v", l, fs)
+	}
+	// The application gives the credits up.
+	if l, fs := m.DiscardLocalConsumption(); l != 0 || len(fs) != 1 || fs["credits"] != 4 {
+		t.Errorf("DiscardLocalConsumption() = %d %v", l, fs)
+	}
+	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 0 {
+		t.Errorf("pending after the discard %d %v", l, fs)
+	}
+	n := len(sent(f))
+	r, err = m.Check(context.Background())
+	if err != nil || r.ConsumptionError != nil || len(sent(f)) != n {
+		t.Fatalf("Check after the discard = %+v, %v; %d sent", r, err, len(sent(f))-n)
+	}
+	// Counting goes on after a discard.
+	m.AddLocalFeatureConsumption("export", 2)
+	if l, fs := m.PendingConsumption(); l != 0 || len(fs) != 1 || fs["export"] != 2 {
+		t.Errorf("pending after adding %d %v", l, fs)
+	}
+	if l, fs := m.DiscardLocalConsumption(); l != 0 || fs["export"] != 2 {
+		t.Errorf("DiscardLocalConsumption() = %d %v", l, fs)
+	}
+	if l, fs := m.DiscardLocalConsumption(); l != 0 || fs == nil || len(fs) != 0 {
+		t.Errorf("DiscardLocalConsumption() of nothing = %d %v", l, fs)
+	}
+}
+
+func TestManagerRefusalThenFailure(t *testing.T) {
+	f := newFakeServer(t)
+	m := newManager(t, f.URL, &clock{t: day0}, func(c *ManagerConfig) {
+		c.Client, _ = newClient(t, f.URL, func(c *Config) { c.MaxRetries = -1 })
+	})
+	if _, err := m.Activate(context.Background(), "ABCD-EFGH"); err != nil {
+		t.Fatal(err)
+	}
+	// The license's units are refused, then the connection drops: the sync
+	// stops there and everything stays pending.
+	f.setHandle(func(w http.ResponseWriter, r *request) bool {
+		switch r.Path {
+		case "/api/v4/add_consumption":
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"status":400,"code":"license_not_enough_consumptions","message":"refused"}`))
+			return true
+		case "/api/v4/add_feature_consumption", "/api/v4/check_license":
+			hangUp(w)
+			return true
+		}
+		return false
+	})
+	m.AddLocalConsumption(3)
+	m.AddLocalFeatureConsumption("a", 1)
+	m.AddLocalFeatureConsumption("b", 1)
+	err := m.SyncConsumption(context.Background())
+	var ne *NetworkError
+	var ce *ConsumptionError
+	if !errors.As(err, &ne) || errors.As(err, &ce) {
+		t.Fatalf("SyncConsumption = %v, want the NetworkError", err)
+	}
+	if got := sent(f); len(got) != 2 {
+		t.Errorf("sent %q: the sync went on after the network error", got)
+	}
+	if l, fs := m.PendingConsumption(); l != 3 || fs["a"] != 1 || fs["b"] != 1 {
+		t.Errorf("pending %d %v", l, fs)
+	}
+	// Check falls back to the file and still reports the refusal.
+	r, err := m.Check(context.Background())
+	if err != nil || !r.Offline || !errors.As(r.ConsumptionError, &ce) || ce.Units != 3 {
+		t.Fatalf("Check = %+v, %v", r, err)
 	}
 }
 
@@ -298,4 +392,39 @@ func TestFloatingStartErrors(t *testing.T) {
 	m2 := newManager(t, f.URL, &clock{t: day0})
 	_, err = m2.StartFloating(context.Background(), FloatingOptions{})
 	wantLocal(t, err, CodeLicenseFileMissing)
+}
+
+func TestFloatingReportsRefusedConsumption(t *testing.T) {
+	f := consumptionServer(t, map[string]string{"": "license_not_enough_consumptions"})
+	f.set(map[string]any{"is_floating_cloud": true, "floating_timeout": 10, "floating_users": 1})
+	m := activatedOn(t, f, &clock{t: day0})
+	m.AddLocalConsumption(2)
+	w := newFakeWait()
+	errs := make(chan error, 10)
+	s, err := m.StartFloating(context.Background(), FloatingOptions{Wait: w.wait, OnError: func(err error) { errs <- err }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(context.Background())
+	<-w.waits
+	// The refusal goes to OnError, with the first check and with each
+	// later one while the units stay pending.
+	for i := range 2 {
+		var ce *ConsumptionError
+		if err := <-errs; !errors.As(err, &ce) || ce.Units != 2 {
+			t.Fatalf("check %d: OnError got %v", i, err)
+		}
+		if l, _ := m.PendingConsumption(); l != 2 {
+			t.Fatalf("check %d: pending %d", i, l)
+		}
+		if i == 0 {
+			w.next(t)
+		}
+	}
+	// Accepted once the limit allows: no more errors, nothing pending.
+	refuseConsumption(f, nil)
+	w.next(t)
+	if l, _ := m.PendingConsumption(); l != 0 || len(errs) != 0 {
+		t.Errorf("pending %d, %d errors", l, len(errs))
+	}
 }
