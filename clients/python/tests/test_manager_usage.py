@@ -121,6 +121,27 @@ class FloatingKeepAliveTest(ManagerTestCase):
             "product": "DESKTOP", "hardware_id": HW, "license_key": KEY})
         self.assertEqual(self.manager().license().floating_timeout, 10, "the file was updated")
 
+    def test_checks_sync_consumption_and_report_a_refusal_without_losing_the_seat(self):
+        self.activate()
+        ticks, errors = Ticks(), []
+        manager = self.manager()
+        manager.add_local_consumption(4)
+        self.server.add(consumed(4), self.floating(30))
+        keep = manager.start_floating(wait=ticks, on_error=errors.append)
+        ticks.waiting()
+        self.assertEqual(manager.pending_consumption(), (0, {}), "the first check synced")
+        manager.add_local_consumption(50)
+        self.server.add(error(400, "license_not_enough_consumptions"), self.floating(30))
+        ticks.tick()
+        self.assertEqual((keep.checks, [e.code for e in errors]),
+                         (1, ["license_not_enough_consumptions"]), "checked all the same")
+        self.assertEqual(manager.pending_consumption(), (50, {}))
+        self.server.add(Reply(200, b""))
+        keep.stop()
+        paths = [r.path.rsplit("/", 2)[-1] for r in self.server.requests]
+        self.assertEqual(paths[1:], ["add_consumption", "check_license", "add_consumption",
+                                     "check_license", "release"])
+
     def test_context_manager_and_fixed_interval(self):
         self.activate()
         ticks = Ticks()

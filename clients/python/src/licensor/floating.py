@@ -94,9 +94,11 @@ class FloatingKeepAlive:
                 self.license = self._check()
                 self.checks += 1
             except Exception as exc:  # the seat is worth more checks whatever went wrong
-                self._report(exc)
+                self.report(exc)
 
-    def _report(self, exc: BaseException) -> None:
+    def report(self, exc: BaseException) -> None:
+        """Hands exc to on_error (a periodic check failed, or pending consumption was
+        refused while the seat was kept)."""
         try:
             self._on_error(exc)
         except Exception:  # a failing handler must not end the checks
@@ -126,4 +128,4 @@ class FloatingKeepAlive:
         except Exception as release_error:
             if exc is None:
                 raise
-            self._report(release_error)  # do not hide the error already on its way
+            self.report(release_error)  # do not hide the error already on its way

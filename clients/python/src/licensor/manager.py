@@ -164,16 +164,24 @@ class LicenseManager(OfflineFiles):
     ) -> FloatingKeepAlive:
         """Take this device's floating seat now and keep it from a daemon thread.
 
-        Each check is an online check that rewrites the license file (consumption is
-        not synced there, so a refused sync cannot cost the seat). ``interval`` defaults
-        to half the license's ``floating_timeout``. Stopping the returned object (or
-        leaving its ``with`` block) releases the seat. Raises what the first check raises
-        (``no_available_floating_slots`` when every seat is taken).
+        Each check is an online check, as :meth:`check` does: it sends pending local
+        consumption first and rewrites the license file. A refused sync does not fail the
+        check (the seat is kept) and is reported to ``on_error``, as in the Go and JS
+        clients. ``interval`` defaults to half the license's ``floating_timeout``.
+        Stopping the returned object (or leaving its ``with`` block) releases the seat.
+        Raises what the first check raises (``no_available_floating_slots`` when every seat
+        is taken).
         """
         identity = self._load()[0].identity()
+
+        def check() -> License:
+            result = self._online_check(identity, sync=True)
+            if result.consumption_error is not None:
+                keep.report(result.consumption_error)
+            return result.license
+
         keep = FloatingKeepAlive(
-            check=lambda: self._online_check(identity, sync=False).license,
-            release=lambda: self.client.floating_release(identity),
+            check=check, release=lambda: self.client.floating_release(identity),
             interval=interval, on_error=on_error, wait=wait)
         keep.start()
         return keep
