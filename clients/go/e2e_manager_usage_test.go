@@ -21,10 +21,7 @@ func usageManager(t *testing.T, s *server, c *Client, product, hw string) *Manag
 
 func TestEndToEndManagerConsumption(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	usageCatalog(s)
-	s.start()
-	c := s.client(s.publicKey)
+	s, c := startUsageServer(t)
 	ctx := context.Background()
 	m := usageManager(t, s, c, "METER", "mgr-m")
 	if _, err := m.Activate(ctx, "METER-1"); err != nil {
@@ -100,10 +97,7 @@ func TestEndToEndManagerConsumption(t *testing.T) {
 
 func TestEndToEndFloatingKeepAlive(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	usageCatalog(s)
-	s.start()
-	c := s.client(s.publicKey)
+	s, c := startUsageServer(t)
 	ctx := context.Background()
 	a := usageManager(t, s, c, "FLOAT", "keep-a")
 	if _, err := a.Activate(ctx, "FLOAT-1"); err != nil {

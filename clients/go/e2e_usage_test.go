@@ -42,12 +42,17 @@ func float(hw string) Identity {
 	return Identity{Product: "FLOAT", HardwareID: hw, LicenseKey: "FLOAT-1"}
 }
 
-func TestEndToEndUsage(t *testing.T) {
-	t.Parallel()
+// startUsageServer serves usageCatalog and returns a client of it.
+func startUsageServer(t *testing.T) (*server, *Client) {
 	s := newServer(t)
 	usageCatalog(s)
 	s.start()
-	c := s.client(s.publicKey)
+	return s, s.client(s.publicKey)
+}
+
+func TestEndToEndUsage(t *testing.T) {
+	t.Parallel()
+	s, c := startUsageServer(t)
 	ctx := context.Background()
 	if _, err := c.ActivateLicense(ctx, meter("hw-m")); err != nil {
 		t.Fatal(err)
@@ -146,10 +151,7 @@ func TestEndToEndUsage(t *testing.T) {
 
 func TestEndToEndFloating(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	usageCatalog(s)
-	s.start()
-	c := s.client(s.publicKey)
+	s, c := startUsageServer(t)
 	ctx := context.Background()
 
 	a, err := c.ActivateLicense(ctx, float("hw-a"))

@@ -86,17 +86,23 @@ func missing(names ...string) error {
 }
 
 // requireIdentity checks that the parameters naming a license are present.
+// more are further (name, value) pairs to require.
 func requireIdentity(id Identity, withPassword bool, more ...string) error {
-	m := identityMissing(id, withPassword)
-	for i := 0; i+1 < len(more); i += 2 {
-		if more[i+1] == "" {
-			m = append(m, more[i])
-		}
-	}
-	if len(m) > 0 {
+	if m := append(identityMissing(id, withPassword), emptyNames(more...)...); len(m) > 0 {
 		return missing(m...)
 	}
 	return nil
+}
+
+// emptyNames lists the names, of (name, value) pairs, whose value is "".
+func emptyNames(pairs ...string) []string {
+	var m []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			m = append(m, pairs[i])
+		}
+	}
+	return m
 }
 
 // identityMissing lists the identity parameters that are absent.

@@ -120,15 +120,10 @@ func (s *Service) SSOURL(ctx context.Context, c Caller, in SSOURLInput) (*SSOURL
 	return &SSOURL{URL: auth.String(), Discovery: d}, nil
 }
 
-// missingOf reports the names (in name, value pairs) whose value is empty.
+// missingOf is missing_parameters naming the (name, value) pairs whose
+// value is empty, or nil.
 func missingOf(pairs ...string) error {
-	var m []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			m = append(m, pairs[i])
-		}
-	}
-	if len(m) > 0 {
+	if m := emptyNames(pairs...); len(m) > 0 {
 		return missing(m...)
 	}
 	return nil
