@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/licensor/licensor/internal/catalog"
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/password"
@@ -119,6 +120,9 @@ type App struct {
 	Signer  *signing.Signer
 	Hasher  *password.Hasher
 	Service *licensing.Service
+	// Catalog holds the vendor operations of the CLI and the Management
+	// API.
+	Catalog *catalog.Catalog
 }
 
 // Open prepares the data directory (creating it, the server secret, the
@@ -206,7 +210,7 @@ func build(ctx context.Context, cfg Config, st *store.Store, box *seal.Box) (*Ap
 	if err != nil {
 		return nil, err
 	}
-	return &App{cfg: cfg, Store: st, Box: box, Signer: signer, Hasher: hasher, Service: svc}, nil
+	return &App{cfg: cfg, Store: st, Box: box, Signer: signer, Hasher: hasher, Service: svc, Catalog: catalog.New(st, svc, cfg.Now)}, nil
 }
 
 // Close releases the database.

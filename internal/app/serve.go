@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/licensor/licensor/internal/auth"
+	"github.com/licensor/licensor/internal/clientip"
 	"github.com/licensor/licensor/internal/connlimit"
 	"github.com/licensor/licensor/internal/licenseapi"
+	"github.com/licensor/licensor/internal/mgmtapi"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -29,7 +32,13 @@ func (a *App) Handler() http.Handler {
 		RequestTimeout:     a.cfg.RequestTimeout,
 		Now:                a.cfg.Now,
 	})
-	// Everything but the health check, including unknown paths outside
+	mgmt := mgmtapi.New(a.Catalog, a.cfg.Log, mgmtapi.Config{
+		TrustedProxies: clientip.Proxies(a.cfg.TrustedProxies),
+		PublicURL:      a.cfg.PublicURL,
+		RequestTimeout: a.cfg.RequestTimeout,
+		Now:            a.cfg.Now,
+	})
+	// Everything but the health check and the Management API, including unknown paths outside
 	// /api/v4/, gets the License API's JSON 404/405. A plain switch rather
 	// than a ServeMux: this sits in front of every request.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +53,10 @@ func (a *App) Handler() http.Handler {
 			}
 		}
 
+		if strings.HasPrefix(r.URL.Path, mgmtapi.Prefix) {
+			mgmt.ServeHTTP(w, r)
+			return
+		}
 		api.ServeHTTP(w, r)
 	})
 }

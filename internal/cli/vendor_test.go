@@ -58,7 +58,8 @@ func TestOfflineCommands(t *testing.T) {
 		}
 		b, _ := json.Marshal(map[string]any{"request": kind, "date": date, "api_key": apiKey, "license_key": "AIR-GAP-1",
 			"hardware_id": "hw-air", "product": "APP", "signature": sig})
-		p := filepath.Join(dir, kind+sig[:4]+".req")
+		// A base64 signature may hold "/": not in a file name.
+		p := filepath.Join(dir, kind+strings.NewReplacer("/", "_", "+", "-").Replace(sig[:4])+".req")
 		must(t, os.WriteFile(p, []byte(base64.StdEncoding.EncodeToString(b)), 0o600))
 		return p
 	}
@@ -114,4 +115,29 @@ func TestCustomerAccountCommands(t *testing.T) {
 	// An unknown account refuses the customer, and creates nothing.
 	fails(t, e, 1, "no customer account", "customer", "create", "--email", "lost@acme.example", "--customer-account", "NOPE")
 	ok(t, e, "customer", "create", "--email", "lost@acme.example", "--json")
+}
+
+func TestManagementKeyCommands(t *testing.T) {
+	e := newEnv(t.TempDir())
+	ok(t, e, "init", "--json")
+	k := ok(t, e, "management-key", "create", "--label", "billing", "--json")
+	key, prefix := k["key"].(string), k["prefix"].(string)
+	if len(prefix) != 8 || !strings.HasPrefix(key, prefix+".") || len(key) != 8+1+32 || k["read_only"] != false || k["label"] != "billing" {
+		t.Fatalf("management-key create = %v", k)
+	}
+	ro := ok(t, e, "management-key", "create", "--read-only", "--json")
+	if ro["read_only"] != true {
+		t.Fatalf("--read-only = %v", ro)
+	}
+	list := run(e, "management-key", "list", "--json")
+	if strings.Contains(list.stdout, key[9:]) || !strings.Contains(list.stdout, prefix) {
+		t.Fatalf("management-key list shows a secret or misses a key: %s", list.stdout)
+	}
+	ok(t, e, "management-key", "revoke", key, "--json")
+	fails(t, e, 1, "no live management key", "management-key", "revoke", prefix)
+	fails(t, e, 2, "expected one key prefix", "management-key", "revoke")
+	keys := ok(t, e, "management-key", "list", "--json")["keys"].([]any)
+	if len(keys) != 2 || keys[0].(map[string]any)["revoked_at"] == nil || keys[1].(map[string]any)["revoked_at"] != nil {
+		t.Fatalf("after revoke: %v", keys)
+	}
 }

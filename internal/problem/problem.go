@@ -108,4 +108,13 @@ const (
 	CodeCustomerAccountNotFound      = "customer_account_not_found"
 	CodeSSOTokenInvalid              = "sso_token_invalid"
 	CodeSSOProviderUnavailable       = "sso_provider_unavailable"
+
+	// Management API (management-api.md §3).
+	CodeUnsupportedField    = "unsupported_field"
+	CodeOrderIDExists       = "order_id_exists"
+	CodeLicenseKeyExists    = "license_key_exists"
+	CodeCustomerExists      = "customer_exists"
+	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
+	CodeIdempotencyReused   = "idempotency_key_reused"
+	CodeInvalidAuthMethod   = "invalid_product_auth_method"
 )

@@ -18,6 +18,7 @@ type AuditEvent struct {
 	ActorID         *int64
 	APICredentialID *int64
 	OAuthClientID   *int64 // the OAuth client whose bearer token made the request
+	ManagementKeyID *int64 // the management key of a Management API request
 	ClientIP        string
 	SubjectType     string
 	SubjectID       *int64
@@ -31,10 +32,10 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, e AuditEvent) error {
 	}
 	_, err := q.db.ExecContext(ctx,
 		`INSERT INTO audit_events (company_id, occurred_at, action, actor_type, actor_id, api_credential_id,
-			client_ip, subject_type, subject_id, details, oauth_client_id)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			client_ip, subject_type, subject_id, details, oauth_client_id, management_key_id)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		nullInt(e.CompanyID), ms(e.OccurredAt), e.Action, e.ActorType, nullInt(e.ActorID), nullInt(e.APICredentialID),
-		e.ClientIP, e.SubjectType, nullInt(e.SubjectID), e.Details, nullInt(e.OAuthClientID))
+		e.ClientIP, e.SubjectType, nullInt(e.SubjectID), e.Details, nullInt(e.OAuthClientID), nullInt(e.ManagementKeyID))
 	if err != nil {
 		return fmt.Errorf("record audit event: %w", err)
 	}

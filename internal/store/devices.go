@@ -258,3 +258,52 @@ func (q *Queries) DeviceVariables(ctx context.Context, deviceID int64) ([]Device
 		return &v, nil
 	})
 }
+
+// CompanyDevice returns device id if it belongs to a license of the
+// company, or ErrNotFound.
+func (q *Queries) CompanyDevice(ctx context.Context, companyID, id int64) (*Device, error) {
+	d, err := scanDevice(q.db.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices
+		 WHERE id = $1 AND license_id IN (SELECT id FROM licenses WHERE company_id = $2)`, id, companyID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("device %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("device: %w", err)
+	}
+	return d, nil
+}
+
+// ResetDevice deactivates an active device for the vendor: unlike a
+// License API deactivation it marks no transfer (management-api.md
+// §5.17). An inactive device is ErrNotFound.
+func (q *Queries) ResetDevice(ctx context.Context, id int64, now time.Time) (*Device, error) {
+	d, err := scanDevice(q.db.QueryRowContext(ctx,
+		`UPDATE devices SET is_active = FALSE, deactivated_at = $2, transfer_pending = FALSE, updated_at = $2
+		 WHERE id = $1 AND is_active RETURNING `+deviceColumns, id, ms(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("active device %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reset device: %w", err)
+	}
+	return d, nil
+}
+
+// ActiveDeviceIDs lists the company's active devices with hardwareID.
+func (q *Queries) ActiveDeviceIDs(ctx context.Context, companyID int64, hardwareID string) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id FROM devices WHERE hardware_id = $1 AND is_active
+		 AND license_id IN (SELECT id FROM licenses WHERE company_id = $2) ORDER BY id`, hardwareID, companyID)
+	if err != nil {
+		return nil, fmt.Errorf("active devices: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

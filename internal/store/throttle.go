@@ -90,3 +90,11 @@ func (q *Queries) PruneAttempts(ctx context.Context, scope string, cutoff time.T
 	}
 	return res.RowsAffected()
 }
+
+// ClearThrottle forgets the failed attempts of (scope, bucket).
+func (q *Queries) ClearThrottle(ctx context.Context, scope, bucket string) error {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM throttle_windows WHERE scope = $1 AND bucket = $2`, scope, bucket); err != nil {
+		return fmt.Errorf("clear %s throttle: %w", scope, err)
+	}
+	return nil
+}

@@ -257,3 +257,12 @@ func (q *Queries) ReleaseUserActivation(ctx context.Context, licenseID, userID i
 	}
 	return nil
 }
+
+// SetLicenseUserPassword sets a password the vendor chose: no longer an
+// initial one, the stored initial password erased.
+func (q *Queries) SetLicenseUserPassword(ctx context.Context, companyID, id int64, hash string, now time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("license user %d", id),
+		`UPDATE license_users SET password_hash = $1, is_initial_password = FALSE, initial_password_sealed = NULL,
+		     password_changed_at = $2, updated_at = $2
+		 WHERE company_id = $3 AND id = $4`, hash, ms(now), companyID, id)
+}

@@ -1,0 +1,74 @@
+package mgmtapi_test
+
+import (
+	"fmt"
+	"testing"
+)
+
+// A support engineer finds a license's devices and resets one: the slot
+// is free again and the reset is no transfer (management-api.md §5.17).
+func TestDevicesResetAndBlacklist(t *testing.T) {
+	w := newWorld(t)
+	w.catalogApp()
+	id := w.keyLicense("DEV-0001", 2, "max_transfers=-1") // no transfers allowed
+	act := func(hw string) string {
+		return licenseCode(t, w.licenseAPI("POST", "activate_license", map[string]any{"product": "APP", "hardware_id": hw, "license_key": "DEV-0001"}))
+	}
+	for _, hw := range []string{"hw-a", "hw-b"} {
+		if code := act(hw); code != "ok" {
+			t.Fatalf("activate %s: %s", hw, code)
+		}
+	}
+	if code := act("hw-c"); code != "license_activated_max_times" {
+		t.Fatalf("a third device: %s", code)
+	}
+	list := w.get(fmt.Sprintf("devices/?license=%d&order_by=-id", id)).json(t)
+	if list["count"] != float64(2) {
+		t.Fatalf("devices of the license: %v", list)
+	}
+	devA := list["results"].([]any)[1].(map[string]any)
+	if devA["hardware_id"] != "hw-a" || devA["is_active"] != true || devA["license"] != float64(id) || devA["blacklisted"] != false {
+		t.Fatalf("device: %v", devA)
+	}
+	path := fmt.Sprintf("devices/%d/", int64(devA["id"].(float64)))
+	wantMessage(t, w.post(path+"reset/", ""), "Device reset.")
+	if d := w.get(path).json(t); d["is_active"] != false || d["deactivated_at"] == nil {
+		t.Fatalf("after reset: %v", d)
+	}
+	// The slot is free, and taking it with another device is no transfer
+	// (max_transfers=-1 would refuse one).
+	if code := act("hw-c"); code != "ok" {
+		t.Fatalf("activation after a vendor reset: %s", code)
+	}
+	before := w.snapshot()
+	wantMessage(t, w.post(path+"reset", "{}"), "Device reset.") // already inactive: nothing changes
+	if w.snapshot() != before {
+		t.Fatal("resetting an inactive device changed something")
+	}
+	if l := w.get(fmt.Sprintf("licenses/%d", id)).json(t); l["times_activated"] != float64(2) {
+		t.Fatalf("times_activated after reset and a new activation: %v", l["times_activated"])
+	}
+	wantError(t, w.get("devices/?license=x"), 400, "validation_error")
+	wantError(t, w.get("devices/987654/"), 404, "not_found")
+	wantError(t, w.post("devices/987654/reset/", "garbage"), 404, "not_found")
+
+	// Blacklisting deactivates every device with the hardware id, and the
+	// License API refuses it until it is lifted.
+	devB := list["results"].([]any)[0].(map[string]any)
+	bpath := fmt.Sprintf("devices/%d/", int64(devB["id"].(float64)))
+	wantError(t, w.post(bpath+"blacklist/", `{"reason": 5, "x": 1}`), 400, "validation_error")
+	wantMessage(t, w.post(bpath+"blacklist/", `{"reason":"stolen"}`), "Device blacklisted.")
+	if d := w.get(bpath).json(t); d["is_active"] != false || d["blacklisted"] != true {
+		t.Fatalf("after blacklist: %v", d)
+	}
+	if code := act("hw-b"); code != "blacklisted" {
+		t.Fatalf("a blacklisted device activates: %s", code)
+	}
+	if got := w.get("devices/?blacklisted=true").json(t)["count"]; got != float64(1) {
+		t.Fatalf("blacklisted devices: %v", got)
+	}
+	wantMessage(t, w.post(bpath+"unblacklist/", ""), "Device removed from the blacklist.")
+	if code := act("hw-b"); code != "ok" {
+		t.Fatalf("after unblacklist: %s", code)
+	}
+}

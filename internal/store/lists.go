@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Filter is the WHERE of a vendor list (the Management API's filters).
+// Clauses come from code; request values only ever reach the database as
+// arguments.
+type Filter struct {
+	clauses []string
+	args    []any
+}
+
+// Where adds a clause whose "?" placeholders take args, in order.
+func (f *Filter) Where(clause string, args ...any) {
+	if strings.Count(clause, "?") != len(args) {
+		panic("store.Filter: placeholders and arguments differ in number: " + clause)
+	}
+	f.clauses = append(f.clauses, clause)
+	f.args = append(f.args, args...)
+}
+
+// Page is a window of a list in an order. OrderBy is a column the caller
+// chose from its own list, never request text; ties go by id.
+type Page struct {
+	Limit, Offset int64
+	OrderBy       string
+	Desc          bool
+}
+
+// listIDs counts the rows of table (aliased t) matching scope and f, and
+// returns the ids of one page of them.
+func (q *Queries) listIDs(ctx context.Context, table, scope string, scopeArgs []any, f Filter, p Page) (int64, []int64, error) {
+	clauses := append([]string{scope}, f.clauses...)
+	args := append(append([]any{}, scopeArgs...), f.args...)
+	where := numbered(strings.Join(clauses, " AND "))
+	var total int64
+	if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` t WHERE `+where, args...).Scan(&total); err != nil {
+		return 0, nil, fmt.Errorf("count %s: %w", table, err)
+	}
+	dir := "ASC"
+	if p.Desc {
+		dir = "DESC"
+	}
+	order := "t." + p.OrderBy + " " + dir
+	if p.OrderBy != "id" {
+		order += ", t.id ASC"
+	}
+	n := len(args)
+	rows, err := q.db.QueryContext(ctx, `SELECT t.id FROM `+table+` t WHERE `+where+` ORDER BY `+order+
+		` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, p.Limit, p.Offset)...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list %s: %w", table, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, nil, err
+		}
+		ids = append(ids, id)
+	}
+	return total, ids, rows.Err()
+}
+
+// numbered turns "?" placeholders into $1, $2, … .
+func numbered(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// LicenseIDs lists the company's licenses matching f (columns of licenses
+// as t).
+func (q *Queries) LicenseIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
+	return q.listIDs(ctx, "licenses", "t.company_id = ?", []any{companyID}, f, p)
+}
+
+// DeviceIDs lists the devices of the company's licenses matching f
+// (columns of devices as t).
+func (q *Queries) DeviceIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
+	return q.listIDs(ctx, "devices", "t.license_id IN (SELECT id FROM licenses WHERE company_id = ?)", []any{companyID}, f, p)
+}
+
+// HasActiveDevice reports whether a device is active on the license.
+func (q *Queries) HasActiveDevice(ctx context.Context, licenseID int64) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM devices WHERE license_id = $1 AND is_active`, licenseID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("active devices: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SetLicenseEnabledTree enables or disables a license and, for a bundle
+// license, the licenses of its bundle.
+func (q *Queries) SetLicenseEnabledTree(ctx context.Context, companyID, id int64, enabled bool, now time.Time) error {
+	return q.execOne(ctx, fmt.Sprintf("license %d", id),
+		`UPDATE licenses SET enabled = $1, updated_at = $2 WHERE company_id = $3 AND (id = $4 OR bundle_license_id = $4)`,
+		enabled, ms(now), companyID, id)
+}
