@@ -57,3 +57,55 @@ func (c *Catalog) SetPassword(ctx context.Context, a Actor, u UserRef, password 
 func (c *Catalog) FindUser(ctx context.Context, companyID int64, u UserRef) (*store.LicenseUser, error) {
 	return c.user(ctx, companyID, u)
 }
+
+// User is a license user with the licenses they are on.
+type User struct {
+	store.LicenseUser
+	InitialPassword string
+	Licenses        []UserLicense
+}
+
+// UserLicense is one license a user is on, with the user's limits there.
+type UserLicense struct {
+	LicenseID        int64
+	ProductShortCode string
+	Link             store.LicenseUserLink
+}
+
+// User returns license user id of the company, or not_found.
+func (c *Catalog) User(ctx context.Context, companyID, id int64) (*User, error) {
+	lu, err := c.user(ctx, companyID, UserRef{ID: id})
+	if err != nil {
+		return nil, err
+	}
+	pw, err := c.svc.InitialPassword(lu)
+	if err != nil {
+		return nil, err
+	}
+	links, err := c.store.Reader().UserMemberships(ctx, lu.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &User{LicenseUser: *lu, InitialPassword: pw}
+	for _, m := range links {
+		out.Licenses = append(out.Licenses, UserLicense{LicenseID: m.Link.LicenseID, ProductShortCode: m.ProductShortCode, Link: m.Link})
+	}
+	return out, nil
+}
+
+// Users lists a page of the company's license users that match f.
+func (c *Catalog) Users(ctx context.Context, companyID int64, f store.Filter, p store.Page) (int64, []*User, error) {
+	total, ids, err := c.store.Reader().LicenseUserIDs(ctx, companyID, f, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]*User, 0, len(ids))
+	for _, id := range ids {
+		u, err := c.User(ctx, companyID, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		out = append(out, u)
+	}
+	return total, out, nil
+}

@@ -70,31 +70,15 @@ var deviceFilters = []filterSpec{
 var deviceOrders = []string{"id", "activated_at", "last_check_at"}
 
 func (a *API) listDevices(c *call) error {
-	q, err := newQuery(c.r)
-	if err != nil {
-		return err
-	}
-	p, err := q.page(deviceOrders, "id")
-	if err != nil {
-		return err
-	}
-	f, err := q.filters(deviceFilters)
-	if err != nil {
-		return err
-	}
-	if err := q.done(); err != nil {
-		return err
-	}
-	col := map[string]string{"id": "id", "activated_at": "activated_at", "last_check_at": "last_seen_at"}[p.orderBy]
-	total, ds, err := a.cat.Devices(c.r.Context(), c.principal.CompanyID, f, store.Page{Limit: p.limit, Offset: p.offset, OrderBy: col, Desc: p.desc})
-	if err != nil {
-		return err
-	}
-	results := make([]any, len(ds))
-	for i, d := range ds {
-		results[i] = newDevice(d)
-	}
-	return a.writeJSON(c.w, a.newPage(c.r, p, total, results))
+	columns := map[string]string{"last_check_at": "last_seen_at"}
+	return a.list(c, deviceOrders, "id", columns, deviceFilters, func(f store.Filter, p store.Page) (int64, []any, error) {
+		total, ds, err := a.cat.Devices(c.r.Context(), c.principal.CompanyID, f, p)
+		out := make([]any, len(ds))
+		for i, d := range ds {
+			out[i] = newDevice(d)
+		}
+		return total, out, err
+	})
 }
 
 func (a *API) getDevice(c *call) error {

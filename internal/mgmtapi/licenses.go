@@ -50,30 +50,14 @@ var licenseFilters = []filterSpec{
 var licenseOrders = []string{"id", "created_at", "updated_at", "license_key", "validity_period", "times_activated"}
 
 func (a *API) listLicenses(c *call) error {
-	q, err := newQuery(c.r)
-	if err != nil {
-		return err
-	}
-	p, err := q.page(licenseOrders, "id")
-	if err != nil {
-		return err
-	}
-	f, err := q.filters(licenseFilters)
-	if err != nil {
-		return err
-	}
-	if err := q.done(); err != nil {
-		return err
-	}
-	total, lics, err := a.cat.Licenses(c.r.Context(), c.principal.CompanyID, f, store.Page{Limit: p.limit, Offset: p.offset, OrderBy: p.orderBy, Desc: p.desc})
-	if err != nil {
-		return err
-	}
-	results := make([]any, len(lics))
-	for i, l := range lics {
-		results[i] = newLicense(l)
-	}
-	return a.writeJSON(c.w, a.newPage(c.r, p, total, results))
+	return a.list(c, licenseOrders, "id", nil, licenseFilters, func(f store.Filter, p store.Page) (int64, []any, error) {
+		total, lics, err := a.cat.Licenses(c.r.Context(), c.principal.CompanyID, f, p)
+		out := make([]any, len(lics))
+		for i, l := range lics {
+			out[i] = newLicense(l)
+		}
+		return total, out, err
+	})
 }
 
 func (a *API) getLicense(c *call) error {

@@ -7,9 +7,11 @@ import (
 	"github.com/licensor/licensor/internal/problem"
 )
 
-// userRoutes are management-api.md §5.11 (more of §5.10 to come).
+// userRoutes are management-api.md §5.10 (reads) and §5.11.
 func (a *API) userRoutes() []route {
 	return []route{
+		r(http.MethodGet, "license-users", a.listUsers),
+		r(http.MethodGet, "license-users/{id}", a.getUser),
 		r(http.MethodPost, "license-users/{id}/set_password", func(c *call) error { return a.setPassword(c, true) }),
 		r(http.MethodPost, "license-users/set_password", func(c *call) error { return a.setPassword(c, false) }),
 	}

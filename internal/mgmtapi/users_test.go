@@ -103,3 +103,48 @@ func TestSetPasswordClearsTheThrottle(t *testing.T) {
 		t.Fatalf("after the vendor's reset: %s", code)
 	}
 }
+
+func TestLicenseUsersAndAuditLists(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	_, err := w.App.Service.CreateProduct(ctx, w.CompanyID, licensing.ProductSpec{Code: "TEAM", Name: "Team", AuthorizationMethod: "user"})
+	must(t, err)
+	lic, err := w.App.Service.CreateLicense(ctx, w.CompanyID, licensing.LicenseSpec{Product: "TEAM"})
+	must(t, err)
+	ann, err := w.App.Service.CreateLicenseUser(ctx, w.CompanyID, licensing.UserSpec{LicenseID: lic.ID, Email: "Ann@Example.com"})
+	must(t, err)
+	_, err = w.App.Service.CreateLicenseUser(ctx, w.CompanyID, licensing.UserSpec{LicenseID: lic.ID, Email: "bob@example.com"})
+	must(t, err)
+	l := w.get("license-users/?true_email=ANN@example.com").json(t)
+	if l["count"] != float64(1) {
+		t.Fatalf("by e-mail: %v", l)
+	}
+	u := l["results"].([]any)[0].(map[string]any)
+	if u["email"] != "Ann@Example.com" || u["true_email"] != "ann@example.com" || u["is_initial_password"] != true ||
+		u["initial_password"] != ann.InitialPassword || u["licenses"].([]any)[0].(map[string]any)["license"] != float64(lic.ID) {
+		t.Fatalf("license user: %v", u)
+	}
+	if n := w.get(fmt.Sprintf("license-users/?license=%d&order_by=-true_email", lic.ID)).json(t); n["count"] != float64(2) ||
+		n["results"].([]any)[0].(map[string]any)["email"] != "bob@example.com" {
+		t.Fatalf("users of the license: %v", n)
+	}
+	if g := w.get(fmt.Sprintf("license-users/%d", ann.ID)).json(t); g["id"] != float64(ann.ID) {
+		t.Fatalf("one user: %v", g)
+	}
+	wantError(t, w.get("license-users/?email=x"), 400, "validation_error")
+
+	wantMessage(t, w.post(fmt.Sprintf("license-users/%d/set_password/", ann.ID), `{"password":"Audited-pass-1"}`), "Password set.")
+	a := w.get("audit-events/?action__startswith=license_user.").json(t)
+	if a["count"] != float64(1) {
+		t.Fatalf("audit: %v", a)
+	}
+	e := a["results"].([]any)[0].(map[string]any)
+	if e["action"] != "license_user.password_set" || e["actor"].(map[string]any)["type"] != "management_key" ||
+		e["subject"].(map[string]any)["id"] != float64(ann.ID) || strings.Contains(fmt.Sprint(e), "Audited-pass-1") {
+		t.Fatalf("audit event: %v", e)
+	}
+	if g := w.get(fmt.Sprintf("audit-events/%v/", e["id"])).json(t); g["action"] != "license_user.password_set" {
+		t.Fatalf("one audit event: %v", g)
+	}
+	wantError(t, w.get("audit-events/999999/"), 404, "not_found")
+}

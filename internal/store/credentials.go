@@ -62,3 +62,23 @@ func (q *Queries) RevokeCredential(ctx context.Context, companyID int64, apiKey 
 		`UPDATE api_credentials SET revoked_at = $1 WHERE company_id = $2 AND api_key = $3 AND revoked_at IS NULL`,
 		ms(now), companyID, apiKey)
 }
+
+// Credentials lists a company's API credentials, revoked ones included
+// (their shared keys stay sealed).
+func (q *Queries) Credentials(ctx context.Context, companyID int64) ([]Credential, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, company_id, api_key, shared_key_sealed, label, created_at, revoked_at
+		 FROM api_credentials WHERE company_id = $1 ORDER BY id`, companyID)
+	if err != nil {
+		return nil, fmt.Errorf("list credentials: %w", err)
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (*Credential, error) {
+		var c Credential
+		var created int64
+		var revoked sql.NullInt64
+		if err := row.Scan(&c.ID, &c.CompanyID, &c.APIKey, &c.SharedKeySealed, &c.Label, &created, &revoked); err != nil {
+			return nil, err
+		}
+		c.CreatedAt, c.RevokedAt = fromMS(created), timePtr(revoked)
+		return &c, nil
+	})
+}

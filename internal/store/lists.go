@@ -113,3 +113,9 @@ func (q *Queries) SetLicenseEnabledTree(ctx context.Context, companyID, id int64
 		`UPDATE licenses SET enabled = $1, updated_at = $2 WHERE company_id = $3 AND (id = $4 OR bundle_license_id = $4)`,
 		enabled, ms(now), companyID, id)
 }
+
+// LicenseUserIDs lists the company's license users matching f (columns of
+// license_users as t).
+func (q *Queries) LicenseUserIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
+	return q.listIDs(ctx, "license_users", "t.company_id = ?", []any{companyID}, f, p)
+}

@@ -266,3 +266,26 @@ func (q *Queries) SetLicenseUserPassword(ctx context.Context, companyID, id int6
 		     password_changed_at = $2, updated_at = $2
 		 WHERE company_id = $3 AND id = $4`, hash, ms(now), companyID, id)
 }
+
+// Membership is a user's link to a license, with the license's product.
+type Membership struct {
+	Link             LicenseUserLink
+	ProductShortCode string
+}
+
+// UserMemberships lists the licenses a user is on, oldest first.
+func (q *Queries) UserMemberships(ctx context.Context, userID int64) ([]Membership, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+linkColumns+`, p.short_code
+		 FROM license_user_licenses lul JOIN licenses l ON l.id = lul.license_id JOIN products p ON p.id = l.product_id
+		 WHERE lul.license_user_id = $1 ORDER BY lul.license_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("user memberships: %w", err)
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (*Membership, error) {
+		var m Membership
+		if err := row.Scan(append(m.Link.fields(), &m.ProductShortCode)...); err != nil {
+			return nil, err
+		}
+		return &m, nil
+	})
+}
