@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/mgmtapi"
 	"github.com/licensor/licensor/internal/signing"
+	"github.com/licensor/licensor/internal/store"
 	"github.com/licensor/licensor/internal/wire"
 )
 
@@ -105,14 +107,35 @@ func printLicense(ctx context.Context, r *runner, p provisioning, id int64) erro
 			l.AllowUnlimitedActivations, l.TransferCount, l.MaxTransfers))
 }
 
+// runLicenseShow prints a license by id or by key, as the License API shows
+// it, with its devices.
 func runLicenseShow(ctx context.Context, r *runner, args []string) error {
-	return r.provision(ctx, "license show", args, "one license id", 1, nil, func(p provisioning) error {
-		id, err := idArg(p.args[0], "the license id")
+	return r.provision(ctx, "license show", args, "one license id or license key", 1, nil, func(p provisioning) error {
+		id, err := licenseArg(ctx, p, p.args[0])
 		if err != nil {
 			return err
 		}
-		return printLicense(ctx, r, p, id)
+		return printLicenseWithDevices(ctx, r, p, id)
 	})
+}
+
+// licenseArg resolves a license id or key.
+func licenseArg(ctx context.Context, p provisioning, arg string) (int64, error) {
+	if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	f, err := mgmtapi.Filters("licenses", map[string]string{"license_key": arg})
+	if err != nil {
+		return 0, err
+	}
+	_, lics, err := p.app.Catalog.Licenses(ctx, p.company, f, store.Page{Limit: 1, OrderBy: "id"})
+	if err != nil {
+		return 0, err
+	}
+	if len(lics) == 0 {
+		return 0, fmt.Errorf("no license with id or key %q", arg)
+	}
+	return lics[0].License.ID, nil
 }
 
 func runLicenseSet(ctx context.Context, r *runner, args []string) error {
