@@ -83,6 +83,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	r = r.WithContext(ctx)
 
+	if serveOpenAPI(sw, r) {
+		return
+	}
 	matches, ids := a.match(r.URL.Path)
 	if len(matches) == 0 {
 		a.writeError(sw, r, problem.New(problem.CodeNotFound, "no such endpoint"))
