@@ -126,3 +126,27 @@ func (c *Catalog) UnblacklistDevice(ctx context.Context, a Actor, id int64) erro
 		return c.audit(ctx, q, a, "device.unblacklisted", "device", id, map[string]any{"hardware_id": d.HardwareID})
 	})
 }
+
+// ResetLicense deactivates every active device of a license for the
+// vendor and sets its activation and transfer counters (and its users') to
+// 0; consumption is untouched (management-api.md §5.7).
+func (c *Catalog) ResetLicense(ctx context.Context, a Actor, id int64) error {
+	if err := c.LicenseExists(ctx, a.CompanyID, id); err != nil {
+		return err
+	}
+	return c.store.WithTx(ctx, func(q *store.Queries) error {
+		ids, err := q.ActiveDeviceIDsOf(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, d := range ids {
+			if _, err := c.deactivate(ctx, q, d); err != nil {
+				return err
+			}
+		}
+		if err := q.ResetLicenseCounters(ctx, id, c.now()); err != nil {
+			return err
+		}
+		return c.audit(ctx, q, a, "license.reset", "license", id, map[string]any{"deactivated": len(ids)})
+	})
+}

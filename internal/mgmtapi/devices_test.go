@@ -72,3 +72,36 @@ func TestDevicesResetAndBlacklist(t *testing.T) {
 		t.Fatalf("after unblacklist: %s", code)
 	}
 }
+
+// A license reset frees every slot; the next activations are no transfers
+// (management-api.md §5.7).
+func TestLicenseReset(t *testing.T) {
+	w := newWorld(t)
+	w.catalogApp()
+	id := w.keyLicense("RST-0001", 2, "max_transfers=-1", "license_type=consumption", "max_consumptions=10")
+	act := func(hw string) string {
+		return licenseCode(t, w.licenseAPI("POST", "activate_license", map[string]any{"product": "APP", "hardware_id": hw, "license_key": "RST-0001"}))
+	}
+	for _, hw := range []string{"r-1", "r-2"} {
+		if code := act(hw); code != "ok" {
+			t.Fatal(code)
+		}
+	}
+	w.licenseAPI("POST", "add_consumption", map[string]any{"product": "APP", "hardware_id": "r-1", "license_key": "RST-0001", "consumptions": 3})
+	path := fmt.Sprintf("licenses/%d/", id)
+	wantError(t, w.post(path+"reset/", "nope"), 400, "invalid_json")
+	wantMessage(t, w.post(path+"reset/", ""), "License and all devices reset.")
+	l := w.get(path).json(t)
+	if l["times_activated"] != float64(0) || l["transfer_count"] != float64(0) || l["status"] != "Inactive" || l["total_consumptions"] != float64(3) {
+		t.Fatalf("after reset: %v", l)
+	}
+	if n := w.get(fmt.Sprintf("devices/?license=%d&is_active=false", id)).json(t)["count"]; n != float64(2) {
+		t.Fatalf("devices kept, inactive: %v", n)
+	}
+	for _, hw := range []string{"r-3", "r-4"} {
+		if code := act(hw); code != "ok" {
+			t.Fatalf("activation after reset (max_transfers=-1): %s", code)
+		}
+	}
+	wantError(t, w.post("licenses/4242/reset/", ""), 404, "not_found")
+}

@@ -7,13 +7,14 @@ import (
 	"github.com/licensor/licensor/internal/store"
 )
 
-// licenseRoutes are management-api.md §5.4–§5.6.
+// licenseRoutes are management-api.md §5.4–§5.7.
 func (a *API) licenseRoutes() []route {
 	return []route{
 		r(http.MethodGet, "licenses", a.listLicenses),
 		r(http.MethodGet, "licenses/{id}", a.getLicense),
 		r(http.MethodPost, "licenses/{id}/enable", func(c *call) error { return a.setEnabled(c, true) }),
 		r(http.MethodPost, "licenses/{id}/disable", func(c *call) error { return a.setEnabled(c, false) }),
+		r(http.MethodPost, "licenses/{id}/reset", a.resetLicense),
 	}
 }
 
@@ -100,4 +101,21 @@ func noQuery(r *http.Request) error {
 // likeEscape escapes LIKE's wildcards in a user's text.
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// resetLicense serves licenses/{id}/reset/ (§5.7).
+func (a *API) resetLicense(c *call) error {
+	if err := noQuery(c.r); err != nil {
+		return err
+	}
+	if err := a.cat.LicenseExists(c.r.Context(), c.principal.CompanyID, c.ids[0]); err != nil {
+		return err
+	}
+	if err := noInput(c.r); err != nil {
+		return err
+	}
+	if err := a.cat.ResetLicense(c.r.Context(), a.actor(c), c.ids[0]); err != nil {
+		return err
+	}
+	return a.message(c.w, "License and all devices reset.")
 }

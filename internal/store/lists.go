@@ -119,3 +119,43 @@ func (q *Queries) SetLicenseEnabledTree(ctx context.Context, companyID, id int64
 func (q *Queries) LicenseUserIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
 	return q.listIDs(ctx, "license_users", "t.company_id = ?", []any{companyID}, f, p)
 }
+
+// ActiveDeviceIDsOf lists the active devices of a license.
+func (q *Queries) ActiveDeviceIDsOf(ctx context.Context, licenseID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id FROM devices WHERE license_id = $1 AND is_active ORDER BY id`, licenseID)
+	if err != nil {
+		return nil, fmt.Errorf("active devices: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ResetLicenseCounters sets a license's activation and transfer counters,
+// and its users' activation counts on it, to 0, and clears pending
+// transfer marks: after a vendor's reset the next activation is no
+// transfer (management-api.md §5.7).
+func (q *Queries) ResetLicenseCounters(ctx context.Context, licenseID int64, now time.Time) error {
+	steps := []struct {
+		query string
+		args  []any
+	}{
+		{`UPDATE licenses SET times_activated = 0, transfer_count = 0, updated_at = $2 WHERE id = $1`, []any{licenseID, ms(now)}},
+		{`UPDATE license_user_licenses SET total_activations = 0 WHERE license_id = $1`, []any{licenseID}},
+		{`UPDATE devices SET transfer_pending = FALSE WHERE license_id = $1 AND transfer_pending`, []any{licenseID}},
+		{`DELETE FROM floating_seats WHERE license_id = $1`, []any{licenseID}},
+	}
+	for _, st := range steps {
+		if _, err := q.db.ExecContext(ctx, st.query, st.args...); err != nil {
+			return fmt.Errorf("reset license %d: %w", licenseID, err)
+		}
+	}
+	return nil
+}

@@ -110,6 +110,8 @@ paths = {
     "/licenses/{id}/enable/": {"post": op("enableLicense", "Enable a license (and a bundle license's licenses); idempotent", 200, REF("Message"), ACTION_ERR, idp, write=True,
                                           note="Answers \"License enabled.\" also when it already was, and then records nothing.")},
     "/licenses/{id}/disable/": {"post": op("disableLicense", "Disable a license; check_license answers license_not_enabled at once", 200, REF("Message"), ACTION_ERR, idp, write=True)},
+    "/licenses/{id}/reset/": {"post": op("resetLicense", "Deactivate every device of the license; activation, transfer and user activation counters to 0", 200, REF("Message"), ACTION_ERR, idp, write=True,
+                                         note="Devices stay listed (is_active false); consumption is untouched; the next activation is no transfer.")},
     "/devices/": {"get": op("listDevices", "A page of devices (the devices of a license: ?license=ID)", 200, PAGE("Device"), LIST_ERR, paging + [q(f) for f in device_filters])},
     "/devices/{id}/": {"get": op("getDevice", "One device", 200, REF("Device"), ONE_ERR, idp)},
     "/devices/{id}/reset/": {"post": op("resetDevice", "Deactivate the device, freeing its slot; not a transfer", 200, REF("Message"), ACTION_ERR, idp, write=True,
