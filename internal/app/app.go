@@ -17,6 +17,7 @@ import (
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
 	"github.com/licensor/licensor/internal/password"
+	"github.com/licensor/licensor/internal/ratelimit"
 	"github.com/licensor/licensor/internal/seal"
 	"github.com/licensor/licensor/internal/signing"
 	"github.com/licensor/licensor/internal/store"
@@ -60,6 +61,9 @@ type Config struct {
 	// RateLimits limit requests per address, company and credential, in
 	// this instance's memory (zero rules: off).
 	RateLimits licenseapi.RateLimits
+	// ManagementRate limits each management key on /api/v1 (zero: the
+	// default; a negative Limit: off).
+	ManagementRate ratelimit.Rule
 	// MaxConnections caps open connections (0: DefaultMaxConnections, or
 	// fewer where the open-file limit is lower).
 	MaxConnections int

@@ -36,6 +36,7 @@ func (a *App) Handler() http.Handler {
 		TrustedProxies: clientip.Proxies(a.cfg.TrustedProxies),
 		PublicURL:      a.cfg.PublicURL,
 		RequestTimeout: a.cfg.RequestTimeout,
+		Rate:           a.cfg.ManagementRate,
 		Now:            a.cfg.Now,
 	})
 	// Everything but the health check and the Management API, including unknown paths outside

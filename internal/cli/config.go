@@ -17,6 +17,7 @@ import (
 	"github.com/licensor/licensor/internal/auth"
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/licensing"
+	"github.com/licensor/licensor/internal/mgmtapi"
 	"github.com/licensor/licensor/internal/password"
 	"github.com/licensor/licensor/internal/ratelimit"
 	"github.com/licensor/licensor/internal/signing"
@@ -42,6 +43,7 @@ type settings struct {
 
 	sqliteSync     string
 	rateLimits     bool
+	mgmtRate       string
 	rateIP         string
 	rateCompany    string
 	rateCredential string
@@ -76,6 +78,7 @@ func envDefaults(env Env) (settings, error) {
 		throttleWindow: licensing.DefaultThrottle.Window,
 		sqliteSync:     "full",
 		rateLimits:     true,
+		mgmtRate:       mgmtapi.DefaultRate.String(),
 		rateIP:         licenseapi.DefaultRateLimits.PerIP.String(),
 		rateCompany:    "off",
 		rateCredential: "off",
@@ -133,6 +136,7 @@ func envDefaults(env Env) (settings, error) {
 	str("LICENSOR_SQLITE_SYNCHRONOUS", &s.sqliteSync)
 	boolean("LICENSOR_RATE_LIMITS", &s.rateLimits)
 	str("LICENSOR_RATE_LIMIT_IP", &s.rateIP)
+	str("LICENSOR_MANAGEMENT_RATE", &s.mgmtRate)
 	str("LICENSOR_RATE_LIMIT_COMPANY", &s.rateCompany)
 	str("LICENSOR_RATE_LIMIT_CREDENTIAL", &s.rateCredential)
 	str("LICENSOR_TRIAL_LIMIT", &s.trialLimit)
@@ -189,6 +193,7 @@ func (s *settings) serverFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.throttleUser, "throttle-user", s.throttleUser, "failed password checks allowed per (company, username) in the window [LICENSOR_THROTTLE_USER]")
 	fs.IntVar(&s.throttleIP, "throttle-ip", s.throttleIP, "failed password checks allowed per client IP in the window [LICENSOR_THROTTLE_IP]")
 	fs.DurationVar(&s.throttleWindow, "throttle-window", s.throttleWindow, "throttle window [LICENSOR_THROTTLE_WINDOW]")
+	fs.StringVar(&s.mgmtRate, "management-rate", s.mgmtRate, "requests per management key on /api/v1, as N/WINDOW (200/2s: 100 a second, bursts of 200), or off [LICENSOR_MANAGEMENT_RATE]")
 	fs.BoolVar(&s.rateLimits, "rate-limits", s.rateLimits, "request rate limits per address, company and credential; false turns them off (benchmarks, or limits at a proxy); the password throttle stays on [LICENSOR_RATE_LIMITS]")
 	fs.StringVar(&s.rateIP, "rate-limit-ip", s.rateIP, "requests per client address, as LIMIT/WINDOW, or off [LICENSOR_RATE_LIMIT_IP]")
 	fs.StringVar(&s.rateCompany, "rate-limit-company", s.rateCompany, "requests per company, as LIMIT/WINDOW (e.g. 6000/1m), or off [LICENSOR_RATE_LIMIT_COMPANY]")
@@ -224,6 +229,13 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 	limits, trials, err := s.limits()
 	if err != nil {
 		return app.Config{}, err
+	}
+	mgmtRate, err := ratelimit.ParseRule(s.mgmtRate)
+	if err != nil {
+		return app.Config{}, usagef("--management-rate: %v", err)
+	}
+	if !mgmtRate.Enabled() || !s.rateLimits {
+		mgmtRate = ratelimit.Rule{Limit: -1} // off
 	}
 	if m := strings.ToLower(s.sqliteSync); m != "full" && m != "normal" {
 		return app.Config{}, usagef("--sqlite-synchronous %q: use full or normal", s.sqliteSync)
@@ -261,6 +273,7 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 		KeyBits:        s.keyBits,
 		SQLite:         store.SQLiteOptions{Synchronous: s.sqliteSync},
 		RateLimits:     limits,
+		ManagementRate: mgmtRate,
 		Trials:         trials,
 		MaxConnections: s.maxConnections,
 		RequestTimeout: s.requestTimeout,

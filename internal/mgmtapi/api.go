@@ -16,6 +16,7 @@ import (
 	"github.com/licensor/licensor/internal/catalog"
 	"github.com/licensor/licensor/internal/clientip"
 	"github.com/licensor/licensor/internal/problem"
+	"github.com/licensor/licensor/internal/ratelimit"
 	"github.com/licensor/licensor/internal/store"
 )
 
@@ -31,8 +32,14 @@ type Config struct {
 	TrustedProxies clientip.Proxies
 	PublicURL      string // the base of next/previous links; "" for the request's
 	RequestTimeout time.Duration
-	Now            func() time.Time
+	// Rate limits each management key (management-api.md §1.14): the
+	// zero Rule is DefaultRate; a Rule with Limit < 0 turns it off.
+	Rate ratelimit.Rule
+	Now  func() time.Time
 }
+
+// DefaultRate is 100 requests a second per key, bursts of 200.
+var DefaultRate = ratelimit.Rule{Limit: 200, Window: 2 * time.Second}
 
 // API is the Management API handler.
 type API struct {
@@ -40,6 +47,7 @@ type API struct {
 	cfg    Config
 	log    *slog.Logger
 	routes []route
+	limit  *ratelimit.Limiter
 }
 
 // New returns the Management API over cat.
@@ -53,7 +61,10 @@ func New(cat *catalog.Catalog, log *slog.Logger, cfg Config) *API {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	a := &API{cat: cat, cfg: cfg, log: log}
+	if cfg.Rate == (ratelimit.Rule{}) {
+		cfg.Rate = DefaultRate
+	}
+	a := &API{cat: cat, cfg: cfg, log: log, limit: ratelimit.New(cfg.Rate, 0, cfg.Now)}
 	a.routes = a.routeTable()
 	return a
 }
@@ -117,6 +128,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.ReadOnly && method != http.MethodGet {
 		a.writeError(sw, r, problem.New(codePermissionDenied, "this management key is read-only"))
 		return
+	}
+	if a.cfg.Rate.Enabled() {
+		if ok, wait := a.limit.Allow(p.Prefix); !ok {
+			pe := problem.New(problem.CodeTooManyRequests, "this management key sent too many requests; retry later")
+			pe.RetryAfter = max(wait, time.Second)
+			a.writeError(sw, r, pe)
+			return
+		}
 	}
 	if err := a.checkBody(sw, r); err != nil {
 		a.writeError(sw, r, err)

@@ -2,10 +2,17 @@ package mgmtapi_test
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/licensor/licensor/internal/catalog"
+	"github.com/licensor/licensor/internal/mgmtapi"
+	"github.com/licensor/licensor/internal/ratelimit"
 )
 
 // Authentication, routing and the order of checks (management-api.md §1.2,
@@ -83,4 +90,49 @@ func TestKeysAreStoredHashed(t *testing.T) {
 	if n != 0 {
 		t.Fatal("a secret is stored in clear")
 	}
+}
+
+// Each key has its own token bucket (management-api.md §1.14).
+func TestRateLimitPerKey(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	w := newWorld(t)
+	api := mgmtapi.New(w.App.Catalog, slog.New(slog.DiscardHandler), mgmtapi.Config{Rate: ratelimit.Rule{Limit: 3, Window: 3 * time.Second}, Now: clock.now})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	call := func(key string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/licenses/", nil)
+		req.Header.Set("Authorization", "Api-Key "+key)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		res.Body.Close()
+		return res
+	}
+	for range 3 {
+		if res := call(w.key); res.StatusCode != 200 {
+			t.Fatalf("within the burst: %d", res.StatusCode)
+		}
+	}
+	res := call(w.key)
+	if res.StatusCode != 429 || res.Header.Get("Retry-After") != "1" {
+		t.Fatalf("past the burst: %d Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := call(w.ro); res.StatusCode != 200 {
+		t.Fatalf("another key is not limited by the first: %d", res.StatusCode)
+	}
+	clock.add(time.Second)
+	if res := call(w.key); res.StatusCode != 200 {
+		t.Fatalf("a second later: %d", res.StatusCode)
+	}
+}
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
