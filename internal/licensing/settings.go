@@ -207,3 +207,10 @@ func (s setting) parse(v string) (any, error) {
 	}
 	return nil, fmt.Errorf("unsupported setting kind")
 }
+
+// LicenseColumns reads license settings (key=value, as `licensor license
+// set` takes them) into the columns to write, for the vendor operations
+// that change licenses.
+func LicenseColumns(pairs []string) ([]store.Column, error) {
+	return parseSettings(licenseSettings, "license", pairs)
+}

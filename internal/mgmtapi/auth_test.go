@@ -50,7 +50,7 @@ func TestAuthenticationAndRouting(t *testing.T) {
 			if tt.status == 401 && a.header.Get("WWW-Authenticate") != `Api-Key realm="licensor"` {
 				t.Fatalf("WWW-Authenticate = %q", a.header.Get("WWW-Authenticate"))
 			}
-			if tt.status == 405 && a.header.Get("Allow") != "GET, HEAD" {
+			if tt.status == 405 && a.header.Get("Allow") != "GET, HEAD, PATCH" {
 				t.Fatalf("Allow = %q", a.header.Get("Allow"))
 			}
 		})

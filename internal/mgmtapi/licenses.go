@@ -12,6 +12,7 @@ func (a *API) licenseRoutes() []route {
 	return []route{
 		r(http.MethodGet, "licenses", a.listLicenses),
 		r(http.MethodGet, "licenses/{id}", a.getLicense),
+		r(http.MethodPatch, "licenses/{id}", a.patchLicense),
 		r(http.MethodPost, "licenses/{id}/enable", func(c *call) error { return a.setEnabled(c, true) }),
 		r(http.MethodPost, "licenses/{id}/disable", func(c *call) error { return a.setEnabled(c, false) }),
 		r(http.MethodPost, "licenses/{id}/reset", a.resetLicense),
