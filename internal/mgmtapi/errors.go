@@ -36,6 +36,7 @@ var statusByCode = map[string]int{
 	problem.CodeOrderIDExists:       http.StatusConflict,
 	problem.CodeLicenseKeyExists:    http.StatusConflict,
 	problem.CodeCustomerExists:      http.StatusConflict,
+	problem.CodeCustomerHasLicenses: http.StatusConflict,
 	problem.CodeIdempotencyKeyInUse: http.StatusConflict,
 	problem.CodeIdempotencyReused:   http.StatusUnprocessableEntity,
 }

@@ -132,12 +132,14 @@ func TestAnswersMatchOpenAPI(t *testing.T) {
 		{"POST", user + "set_password/", `{"password":"x"}`}, {"POST", "license-users/set_password/?email=doc@example.com", `{"password":"Doc-password-2"}`},
 		{"POST", "license-users/set_password/", `{}`},
 		{"GET", "audit-events/", ""}, {"GET", "audit-events/?action=license.disabled", ""}, {"GET", "audit-events/4242/", ""},
+		{"POST", "customers/", `{"email":"doc-customer@example.com"}`}, {"POST", "customers/", `{"email":"doc-customer@example.com"}`},
+		{"GET", "customers/?email=buyer@example.com", ""}, {"PATCH", "customers/1/", `{"city":"Basel"}`},
 	} {
 		o.check(c.method, c.path, w.do(c.method, c.path, "Api-Key "+w.key, c.body))
 	}
 	o.check("GET", "licenses/", w.do("GET", "licenses/", "", ""))
 	o.check("POST", lic+"disable/", w.do("POST", lic+"disable/", "Api-Key "+w.ro, ""))
-	if o.checked != 26 {
-		t.Fatalf("%d answers checked, want 26", o.checked)
+	if o.checked != 30 {
+		t.Fatalf("%d answers checked, want 30", o.checked)
 	}
 }

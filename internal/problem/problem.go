@@ -114,6 +114,7 @@ const (
 	CodeOrderIDExists       = "order_id_exists"
 	CodeLicenseKeyExists    = "license_key_exists"
 	CodeCustomerExists      = "customer_exists"
+	CodeCustomerHasLicenses = "customer_has_licenses"
 	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
 	CodeIdempotencyReused   = "idempotency_key_reused"
 	CodeInvalidAuthMethod   = "invalid_product_auth_method"

@@ -25,20 +25,21 @@ type Customer struct {
 	Country     string
 	Metadata    string // a JSON object
 	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 const customerColumns = `id, company_id, email, first_name, last_name, company_name, phone, reference, address, city,
-	postcode, state, country, metadata, created_at`
+	postcode, state, country, metadata, created_at, updated_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*Customer, error) {
 	var c Customer
-	var created int64
+	var created, updated int64
 	err := row.Scan(&c.ID, &c.CompanyID, &c.Email, &c.FirstName, &c.LastName, &c.CompanyName, &c.Phone, &c.Reference,
-		&c.Address, &c.City, &c.Postcode, &c.State, &c.Country, &c.Metadata, &created)
+		&c.Address, &c.City, &c.Postcode, &c.State, &c.Country, &c.Metadata, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
-	c.CreatedAt = fromMS(created)
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
 	return &c, nil
 }
 
@@ -145,4 +146,35 @@ func (q *Queries) CustomerLicenseUsers(ctx context.Context, customerID, productI
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// CustomerIDs lists the company's customers matching f (columns of
+// customers as t).
+func (q *Queries) CustomerIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
+	return q.listIDs(ctx, "customers", "t.company_id = ?", []any{companyID}, f, p)
+}
+
+// CustomerLicenseCount counts the licenses of a customer.
+func (q *Queries) CustomerLicenseCount(ctx context.Context, customerID int64) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM licenses WHERE customer_id = $1`, customerID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count customer licenses: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteCustomer deletes a customer no license references; a referenced
+// one is ErrConflict (checked in the statement, not before it).
+func (q *Queries) DeleteCustomer(ctx context.Context, companyID, id int64) error {
+	ok, err := q.conditional(ctx, "delete customer",
+		`DELETE FROM customers WHERE company_id = $1 AND id = $2 AND NOT EXISTS (SELECT 1 FROM licenses WHERE customer_id = $2)
+		 AND NOT EXISTS (SELECT 1 FROM oauth_clients WHERE customer_id = $2)`, companyID, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("customer %d is referenced: %w", id, ErrConflict)
+	}
+	return nil
 }

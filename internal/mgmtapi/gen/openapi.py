@@ -59,12 +59,15 @@ user = obj({"id": S("integer"), "email": S("string"), "true_email": S("string"),
 audit = obj({"id": S("integer"), "occurred_at": S("string"), "action": S("string"),
              "actor": obj({"type": S("string"), "id": NS("integer")}), "api_credential": NS("integer"),
              "client_ip": S("string"), "subject": obj({"type": S("string"), "id": NS("integer")}), "details": S("object")})
+CUSTOMER_IN = {k: S("string") for k in ["email", "first_name", "last_name", "company_name", "phone", "reference", "address",
+                                        "city", "postcode", "state", "country"]} | {"metadata": {"type": ["object", "string"]}, "customer_account": {"type": "null"}}
 schemas = {
     "Error": obj({"status": S("integer"), "code": S("string"), "message": S("string")}),
     "Message": obj({"message": S("string")}),
     "Customer": customer, "License": obj(license_props), "Device": device, "LicenseUser": user, "AuditEvent": audit,
 }
-for n in ["License", "Device", "LicenseUser", "AuditEvent"]:
+schemas["CustomerObject"] = obj(customer["properties"] | {"total_licenses": S("integer"), "updated_at": S("string")})
+for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject"]:
     schemas[n + "Page"] = obj({"count": S("integer"), "next": NS("string"), "previous": NS("string"),
                                "results": {"type": "array", "items": REF(n)}})
 
@@ -133,6 +136,20 @@ paths = {
                                                 "not_found (404: no user with that e-mail), missing_parameters, invalid_json, validation_error",
                                                 [{"name": "email", "in": "query", "required": True, "schema": S("string")}],
                                                 body=obj({"password": S("string")}), write=True)},
+    "/customers/": {"get": op("listCustomers", "A page of customers", 200, PAGE("CustomerObject"), LIST_ERR,
+                              paging + [q(f) for f in ["email", "email__icontains", "email__startswith", "first_name__icontains", "last_name__icontains",
+                                                       "company_name__icontains", "phone__icontains", "reference", "reference__exact",
+                                                       "reference__icontains", "reference__startswith"]]),
+                    "post": op("createCustomer", "Create a customer", 201, REF("CustomerObject"),
+                               "invalid_json, missing_parameters (email), validation_error, unsupported_field (customer_account), customer_exists (409)",
+                               body=obj(CUSTOMER_IN, []), write=True)},
+    "/customers/{id}/": {"get": op("getCustomer", "One customer", 200, REF("CustomerObject"), ONE_ERR, idp),
+                         "patch": op("patchCustomer", "Change a customer", 200, REF("CustomerObject"),
+                                     ONE_ERR + ", invalid_json, unsupported_field, customer_exists (409)", idp, body={"type": "object"}, write=True),
+                         "delete": {"operationId": "deleteCustomer", "summary": "Delete a customer no license references", "parameters": idp,
+                                    "responses": {"204": {"description": "deleted"},
+                                                  "default": {"description": "an error: " + COMMON_ERRORS + ", " + ONE_ERR + ", customer_has_licenses (409), permission_denied (403: a read-only key)",
+                                                              "content": {"application/json": {"schema": REF("Error")}}}}}},
     "/audit-events/": {"get": op("listAuditEvents", "A page of the audit log (newest first)", 200, PAGE("AuditEvent"), LIST_ERR, paging + [q(f) for f in audit_filters])},
     "/audit-events/{id}/": {"get": op("getAuditEvent", "One audit event", 200, REF("AuditEvent"), ONE_ERR, idp)},
 }
