@@ -214,3 +214,12 @@ func (s setting) parse(v string) (any, error) {
 func LicenseColumns(pairs []string) ([]store.Column, error) {
 	return parseSettings(licenseSettings, "license", pairs)
 }
+
+// ProductColumns reads product settings (key=value, as `licensor product
+// set` takes them) into the columns to write.
+func ProductColumns(pairs []string) ([]store.Column, error) {
+	return parseSettings(productSettings, "product", pairs)
+}
+
+// ValidShortCode reports whether code can be a product's short code.
+func ValidShortCode(code string) bool { return shortCodeRE.MatchString(code) }

@@ -37,6 +37,7 @@ var statusByCode = map[string]int{
 	problem.CodeLicenseKeyExists:    http.StatusConflict,
 	problem.CodeCustomerExists:      http.StatusConflict,
 	problem.CodeCustomerHasLicenses: http.StatusConflict,
+	problem.CodeProductExists:       http.StatusConflict,
 	problem.CodeIdempotencyKeyInUse: http.StatusConflict,
 	problem.CodeIdempotencyReused:   http.StatusUnprocessableEntity,
 }

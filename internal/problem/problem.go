@@ -115,6 +115,7 @@ const (
 	CodeLicenseKeyExists    = "license_key_exists"
 	CodeCustomerExists      = "customer_exists"
 	CodeCustomerHasLicenses = "customer_has_licenses"
+	CodeProductExists       = "product_exists"
 	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
 	CodeIdempotencyReused   = "idempotency_key_reused"
 	CodeInvalidAuthMethod   = "invalid_product_auth_method"

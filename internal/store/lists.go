@@ -159,3 +159,9 @@ func (q *Queries) ResetLicenseCounters(ctx context.Context, licenseID int64, now
 	}
 	return nil
 }
+
+// ProductIDs lists the company's products matching f (columns of products
+// as t).
+func (q *Queries) ProductIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
+	return q.listIDs(ctx, "products", "t.company_id = ?", []any{companyID}, f, p)
+}

@@ -35,22 +35,23 @@ type Product struct {
 	AllowOverages       bool
 	MaxOverages         int64
 	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 const productColumns = `id, company_id, short_code, name, authorization_method, is_archived, is_disabled,
 	allow_trial, trial_days, prevent_vm, metadata, is_bundle, default_license_type, max_activations,
-	trial_max_activations, floating_timeout, allow_overages, max_overages, created_at`
+	trial_max_activations, floating_timeout, allow_overages, max_overages, created_at, updated_at`
 
 func scanProduct(row interface{ Scan(...any) error }) (*Product, error) {
 	var p Product
-	var created int64
+	var created, updated int64
 	err := row.Scan(&p.ID, &p.CompanyID, &p.ShortCode, &p.Name, &p.AuthorizationMethod, &p.IsArchived, &p.IsDisabled,
 		&p.AllowTrial, &p.TrialDays, &p.PreventVM, &p.Metadata, &p.IsBundle, &p.DefaultLicenseType, &p.MaxActivations,
-		&p.TrialMaxActivations, &p.FloatingTimeout, &p.AllowOverages, &p.MaxOverages, &created)
+		&p.TrialMaxActivations, &p.FloatingTimeout, &p.AllowOverages, &p.MaxOverages, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
-	p.CreatedAt = fromMS(created)
+	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
 	return &p, nil
 }
 

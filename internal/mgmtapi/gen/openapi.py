@@ -66,8 +66,14 @@ schemas = {
     "Message": obj({"message": S("string")}),
     "Customer": customer, "License": obj(license_props), "Device": device, "LicenseUser": user, "AuditEvent": audit,
 }
+schemas["Product"] = obj({"id": S("integer"), "product_name": S("string"), "short_code": S("string"), "authorization_method": S("string"),
+                          "is_bundle": S("boolean"), "bundle_products": {"type": "array", "items": S("integer")}, "is_archived": S("boolean"),
+                          "is_disabled": S("boolean"), "allow_trial": S("boolean"), "trial_days": S("integer"),
+                          "trial_max_activations": S("integer"), "default_license_type": S("string"), "max_activations": S("integer"),
+                          "prevent_vm": S("boolean"), "floating_timeout": S("integer"), "allow_overages": S("boolean"),
+                          "max_overages": S("integer"), "metadata": S("object"), "created_at": S("string"), "updated_at": S("string")})
 schemas["CustomerObject"] = obj(customer["properties"] | {"total_licenses": S("integer"), "updated_at": S("string")})
-for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject"]:
+for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject", "Product"]:
     schemas[n + "Page"] = obj({"count": S("integer"), "next": NS("string"), "previous": NS("string"),
                                "results": {"type": "array", "items": REF(n)}})
 
@@ -150,6 +156,16 @@ paths = {
                                     "responses": {"204": {"description": "deleted"},
                                                   "default": {"description": "an error: " + COMMON_ERRORS + ", " + ONE_ERR + ", customer_has_licenses (409), permission_denied (403: a read-only key)",
                                                               "content": {"application/json": {"schema": REF("Error")}}}}}},
+    "/products/": {"get": op("listProducts", "A page of products", 200, PAGE("Product"), LIST_ERR,
+                             paging + [q(f) for f in ["short_code", "short_code__icontains", "product_name__icontains", "authorization_method",
+                                                      "is_archived", "is_disabled", "is_bundle"]]),
+                   "post": op("createProduct", "Create a product (licensor: LicenseSpring creates products on its platform)", 201, REF("Product"),
+                              "invalid_json, missing_parameters (product_name, short_code), validation_error, unsupported_field (is_bundle), product_exists (409)",
+                              body={"type": "object"}, write=True, note="Bundles are made with the CLI.")},
+    "/products/{id}/": {"get": op("getProduct", "One product", 200, REF("Product"), ONE_ERR, idp),
+                        "patch": op("patchProduct", "Change a product; short_code and authorization_method are read-only", 200, REF("Product"),
+                                    ONE_ERR + ", invalid_json", idp, body={"type": "object"}, write=True,
+                                    note="is_archived: true makes the License API answer archived_product.")},
     "/audit-events/": {"get": op("listAuditEvents", "A page of the audit log (newest first)", 200, PAGE("AuditEvent"), LIST_ERR, paging + [q(f) for f in audit_filters])},
     "/audit-events/{id}/": {"get": op("getAuditEvent", "One audit event", 200, REF("AuditEvent"), ONE_ERR, idp)},
 }
