@@ -64,6 +64,10 @@ type Config struct {
 	// ManagementRate limits each management key on /api/v1 (zero: the
 	// default; a negative Limit: off).
 	ManagementRate ratelimit.Rule
+	// ManagementAddr moves /api/v1 to a listener of its own (the main one
+	// then answers 404 there); ManagementOff turns the Management API off.
+	ManagementAddr string
+	ManagementOff  bool
 	// MaxConnections caps open connections (0: DefaultMaxConnections, or
 	// fewer where the open-file limit is lower).
 	MaxConnections int

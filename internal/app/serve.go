@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/licensor/licensor/internal/auth"
-	"github.com/licensor/licensor/internal/clientip"
 	"github.com/licensor/licensor/internal/connlimit"
 	"github.com/licensor/licensor/internal/licenseapi"
 	"github.com/licensor/licensor/internal/mgmtapi"
@@ -32,13 +31,7 @@ func (a *App) Handler() http.Handler {
 		RequestTimeout:     a.cfg.RequestTimeout,
 		Now:                a.cfg.Now,
 	})
-	mgmt := mgmtapi.New(a.Catalog, a.cfg.Log, mgmtapi.Config{
-		TrustedProxies: clientip.Proxies(a.cfg.TrustedProxies),
-		PublicURL:      a.cfg.PublicURL,
-		RequestTimeout: a.cfg.RequestTimeout,
-		Rate:           a.cfg.ManagementRate,
-		Now:            a.cfg.Now,
-	})
+	mgmt, mgmtHere := a.managementAPI(), a.managementOnMain()
 	// Everything but the health check and the Management API, including unknown paths outside
 	// /api/v4/, gets the License API's JSON 404/405. A plain switch rather
 	// than a ServeMux: this sits in front of every request.
@@ -54,7 +47,7 @@ func (a *App) Handler() http.Handler {
 			}
 		}
 
-		if strings.HasPrefix(r.URL.Path, mgmtapi.Prefix) {
+		if mgmtHere && strings.HasPrefix(r.URL.Path, mgmtapi.Prefix) {
 			mgmt.ServeHTTP(w, r)
 			return
 		}

@@ -44,6 +44,8 @@ type settings struct {
 	sqliteSync     string
 	rateLimits     bool
 	mgmtRate       string
+	mgmtAddr       string
+	mgmtOn         bool
 	rateIP         string
 	rateCompany    string
 	rateCredential string
@@ -79,6 +81,7 @@ func envDefaults(env Env) (settings, error) {
 		sqliteSync:     "full",
 		rateLimits:     true,
 		mgmtRate:       mgmtapi.DefaultRate.String(),
+		mgmtOn:         true,
 		rateIP:         licenseapi.DefaultRateLimits.PerIP.String(),
 		rateCompany:    "off",
 		rateCredential: "off",
@@ -137,6 +140,8 @@ func envDefaults(env Env) (settings, error) {
 	boolean("LICENSOR_RATE_LIMITS", &s.rateLimits)
 	str("LICENSOR_RATE_LIMIT_IP", &s.rateIP)
 	str("LICENSOR_MANAGEMENT_RATE", &s.mgmtRate)
+	str("LICENSOR_MANAGEMENT_ADDR", &s.mgmtAddr)
+	boolean("LICENSOR_MANAGEMENT_API", &s.mgmtOn)
 	str("LICENSOR_RATE_LIMIT_COMPANY", &s.rateCompany)
 	str("LICENSOR_RATE_LIMIT_CREDENTIAL", &s.rateCredential)
 	str("LICENSOR_TRIAL_LIMIT", &s.trialLimit)
@@ -193,6 +198,8 @@ func (s *settings) serverFlags(fs *flag.FlagSet) {
 	fs.IntVar(&s.throttleUser, "throttle-user", s.throttleUser, "failed password checks allowed per (company, username) in the window [LICENSOR_THROTTLE_USER]")
 	fs.IntVar(&s.throttleIP, "throttle-ip", s.throttleIP, "failed password checks allowed per client IP in the window [LICENSOR_THROTTLE_IP]")
 	fs.DurationVar(&s.throttleWindow, "throttle-window", s.throttleWindow, "throttle window [LICENSOR_THROTTLE_WINDOW]")
+	fs.StringVar(&s.mgmtAddr, "management-addr", s.mgmtAddr, "serve the Management API (/api/v1) on this address of its own (an internal interface) instead of --addr [LICENSOR_MANAGEMENT_ADDR]")
+	fs.BoolVar(&s.mgmtOn, "management-api", s.mgmtOn, "serve the Management API; false answers 404 under /api/v1 [LICENSOR_MANAGEMENT_API]")
 	fs.StringVar(&s.mgmtRate, "management-rate", s.mgmtRate, "requests per management key on /api/v1, as N/WINDOW (200/2s: 100 a second, bursts of 200), or off [LICENSOR_MANAGEMENT_RATE]")
 	fs.BoolVar(&s.rateLimits, "rate-limits", s.rateLimits, "request rate limits per address, company and credential; false turns them off (benchmarks, or limits at a proxy); the password throttle stays on [LICENSOR_RATE_LIMITS]")
 	fs.StringVar(&s.rateIP, "rate-limit-ip", s.rateIP, "requests per client address, as LIMIT/WINDOW, or off [LICENSOR_RATE_LIMIT_IP]")
@@ -274,6 +281,8 @@ func (s *settings) appConfig(log *slog.Logger) (app.Config, error) {
 		SQLite:         store.SQLiteOptions{Synchronous: s.sqliteSync},
 		RateLimits:     limits,
 		ManagementRate: mgmtRate,
+		ManagementAddr: s.mgmtAddr,
+		ManagementOff:  !s.mgmtOn,
 		Trials:         trials,
 		MaxConnections: s.maxConnections,
 		RequestTimeout: s.requestTimeout,

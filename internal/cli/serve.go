@@ -55,7 +55,22 @@ func runServe(ctx context.Context, r *runner, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	log.Info("licensor listening", "addr", ln.Addr().String(), "data", s.where(), "version", Version)
+	mgmtErr := make(chan error, 1)
+	if addr := a.ManagementAddr(); addr != "" {
+		mln, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen (--management-addr): %w", err)
+		}
+		log.Info("management API listening", "addr", mln.Addr().String())
+		go func() { mgmtErr <- a.ServeManagement(ctx, mln) }()
+	} else {
+		mgmtErr <- nil
+	}
 	if err := a.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := <-mgmtErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	log.Info("licensor stopped")
