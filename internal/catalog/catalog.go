@@ -9,6 +9,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"time"
 
 	"github.com/licensor/licensor/internal/licensing"
@@ -20,6 +21,8 @@ type Catalog struct {
 	store *store.Store
 	svc   *licensing.Service // password hashing and its policy, shared with the License API
 	now   func() time.Time
+
+	lastPrune atomic.Int64 // Unix seconds of the last idempotency prune
 }
 
 // New returns a Catalog; now may be nil (time.Now).

@@ -141,7 +141,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(sw, r, err)
 		return
 	}
-	if err := rt.h(&call{w: sw, r: r, principal: p, ids: ids}); err != nil {
+	c := &call{w: sw, r: r, principal: p, ids: ids}
+	h := rt.h
+	if key := r.Header.Get("Idempotency-Key"); key != "" && method != http.MethodGet {
+		h = func(c *call) error { return a.serveIdempotent(c, rt.h, key) }
+	}
+	if err := h(c); err != nil {
 		a.writeError(sw, r, err)
 	}
 }

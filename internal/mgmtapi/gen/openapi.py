@@ -173,7 +173,10 @@ doc = {"openapi": "3.1.0",
        "info": {"title": "licensor Management API", "version": "1",
                 "description": "The vendor API (management-api.md): Authorization: Api-Key <prefix>.<secret> (licensor management-key create). "
                                "Every path answers with or without its trailing slash; unknown query parameters and body fields are refused; "
-                               "errors are {status, code, message}. Decisions licensor makes where LicenseSpring is silent are marked x-licensor."},
+                               "errors are {status, code, message}. Any POST, PATCH or DELETE may carry Idempotency-Key (1-255 printable ASCII): "
+                               "the same key, method, path and body within 24 hours answers the first success again with Idempotent-Replayed: true "
+                               "and writes nothing; another request under the key is 422 idempotency_key_reused, one while the first runs 409 "
+                               "idempotency_key_in_use. Decisions licensor makes where LicenseSpring is silent are marked x-licensor."},
        "servers": [{"url": "/api/v1"}], "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
        "security": [{"ApiKey": []}], "paths": paths,
        "components": {"schemas": schemas, "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization",
