@@ -104,3 +104,34 @@ func (c *Catalog) LicenseExists(ctx context.Context, companyID, id int64) error 
 	}
 	return err
 }
+
+// SetLicensesEnabled enables or disables licenses all or nothing: an id
+// that is not the company's license is not_found (naming it) and nothing
+// changes. Licenses already so are left as they are.
+func (c *Catalog) SetLicensesEnabled(ctx context.Context, a Actor, ids []int64, enabled bool) error {
+	action := map[bool]string{true: "license.enabled", false: "license.disabled"}[enabled]
+	return c.store.WithTx(ctx, func(q *store.Queries) error {
+		var change []int64
+		for _, id := range ids {
+			lic, err := q.License(ctx, a.CompanyID, id)
+			if errors.Is(err, store.ErrNotFound) {
+				return problem.Newf(problem.CodeNotFound, "license %d not found", id)
+			}
+			if err != nil {
+				return err
+			}
+			if lic.Enabled != enabled {
+				change = append(change, id)
+			}
+		}
+		for _, id := range change {
+			if err := q.SetLicenseEnabledTree(ctx, a.CompanyID, id, enabled, c.now()); err != nil {
+				return err
+			}
+			if err := c.audit(ctx, q, a, action, "license", id, map[string]any{"fields": []string{"enabled"}, "bulk": true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

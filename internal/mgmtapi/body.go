@@ -129,3 +129,22 @@ func optionalObject(r *http.Request) (map[string]json.RawMessage, error) {
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return object(r)
 }
+
+// array decodes a body that must be one JSON array.
+func array(r *http.Request) ([]json.RawMessage, error) {
+	b, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(b)) == 0 || !json.Valid(b) {
+		return nil, problem.New(problem.CodeInvalidJSON, "the body is not JSON")
+	}
+	if err := checkShape(b); err != nil {
+		return nil, err
+	}
+	var a []json.RawMessage
+	if json.Unmarshal(b, &a) != nil {
+		return nil, problem.New(problem.CodeValidationError, "the body must be a JSON array")
+	}
+	return a, nil
+}

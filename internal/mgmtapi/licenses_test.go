@@ -151,3 +151,30 @@ func TestEnableDisable(t *testing.T) {
 		t.Fatalf("audit of disable: %+v", events)
 	}
 }
+
+func TestBulkEnableDisable(t *testing.T) {
+	w := newWorld(t)
+	w.catalogApp()
+	a, b := w.keyLicense("BULK-0001", 1), w.keyLicense("BULK-0002", 1)
+	before := w.snapshot()
+	wantError(t, w.post("licenses/disable_bulk/", fmt.Sprintf("[%d, 424242]", a)), 404, "not_found")
+	wantError(t, w.post("licenses/disable_bulk/", "[]"), 400, "validation_error")
+	wantError(t, w.post("licenses/disable_bulk/", `["x"]`), 400, "validation_error")
+	wantError(t, w.post("licenses/disable_bulk/", `{"ids": [1]}`), 400, "validation_error")
+	if w.snapshot() != before {
+		t.Fatal("a refused bulk change wrote something")
+	}
+	got := w.post("licenses/disable_bulk/", fmt.Sprintf("[%d, %d, %d]", b, a, b))
+	if got.status != 200 || string(got.body) != fmt.Sprintf(`{"message":"Licenses disabled.","ids":[%d,%d]}`, b, a) {
+		t.Fatalf("disable_bulk: %d %s", got.status, got.body)
+	}
+	if n := w.get("licenses/?enabled=false").json(t)["count"]; n != float64(2) {
+		t.Fatalf("disabled licenses: %v", n)
+	}
+	if got := w.post("licenses/enable_bulk", fmt.Sprintf("[%d]", a)); got.status != 200 {
+		t.Fatalf("enable_bulk: %d %s", got.status, got.body)
+	}
+	if n := w.get("licenses/?enabled=true").json(t)["count"]; n != float64(1) {
+		t.Fatalf("enabled licenses: %v", n)
+	}
+}
