@@ -96,7 +96,7 @@ func (c *Catalog) BlacklistDevice(ctx context.Context, a Actor, id int64, reason
 		return err
 	}
 	return c.store.WithTx(ctx, func(q *store.Queries) error {
-		if err := q.BlacklistDevice(ctx, a.CompanyID, d.HardwareID, reason, c.now()); err != nil && !errors.Is(err, store.ErrConflict) {
+		if err := q.BlacklistDeviceIfAbsent(ctx, a.CompanyID, d.HardwareID, reason, c.now()); err != nil {
 			return err
 		}
 		ids, err := q.ActiveDeviceIDs(ctx, a.CompanyID, d.HardwareID)

@@ -30,3 +30,22 @@ func (s *Service) HashVendorPassword(ctx context.Context, pw string) (string, er
 // UserThrottleBucket names the failed-attempt throttle of a username, which
 // a vendor's password reset clears.
 func UserThrottleBucket(companyID int64, email string) string { return userBucket(companyID, email) }
+
+// NewUserPassword prepares the password of a license user the vendor
+// creates: the given one (hashed, after the policy), or a generated
+// initial password, returned in clear and kept sealed until the user
+// changes it.
+func (s *Service) NewUserPassword(ctx context.Context, companyID int64, email, given string) (hash string, initial string, sealed *string, err error) {
+	pw := given
+	if pw == "" {
+		pw = newInitialPassword()
+	}
+	if hash, err = s.HashVendorPassword(ctx, pw); err != nil {
+		return "", "", nil, err
+	}
+	if given == "" {
+		v := s.box.Seal([]byte(pw), initialPasswordAAD(companyID, email))
+		return hash, pw, &v, nil
+	}
+	return hash, "", nil, nil
+}

@@ -58,6 +58,7 @@ func TestDevicesResetAndBlacklist(t *testing.T) {
 	bpath := fmt.Sprintf("devices/%d/", int64(devB["id"].(float64)))
 	wantError(t, w.post(bpath+"blacklist/", `{"reason": 5, "x": 1}`), 400, "validation_error")
 	wantMessage(t, w.post(bpath+"blacklist/", `{"reason":"stolen"}`), "Device blacklisted.")
+	wantMessage(t, w.post(bpath+"blacklist/", ""), "Device blacklisted.") // listed already: the same answer
 	if d := w.get(bpath).json(t); d["is_active"] != false || d["blacklisted"] != true {
 		t.Fatalf("after blacklist: %v", d)
 	}

@@ -116,6 +116,8 @@ const (
 	CodeCustomerExists      = "customer_exists"
 	CodeCustomerHasLicenses = "customer_has_licenses"
 	CodeProductExists       = "product_exists"
+	CodeMaxLicenseUsers     = "max_license_users_reached"
+	CodeUserNotAssigned     = "user_not_assigned"
 	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
 	CodeIdempotencyReused   = "idempotency_key_reused"
 	CodeInvalidAuthMethod   = "invalid_product_auth_method"

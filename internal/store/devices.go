@@ -307,3 +307,16 @@ func (q *Queries) ActiveDeviceIDs(ctx context.Context, companyID int64, hardware
 	}
 	return ids, rows.Err()
 }
+
+// BlacklistDeviceIfAbsent is BlacklistDevice that does nothing when
+// hardwareID is listed already (no failed statement, which would abort a
+// PostgreSQL transaction).
+func (q *Queries) BlacklistDeviceIfAbsent(ctx context.Context, companyID int64, hardwareID, reason string, now time.Time) error {
+	_, err := q.db.ExecContext(ctx,
+		`INSERT INTO device_blacklist (company_id, hardware_id, reason, created_at) VALUES ($1, $2, $3, $4)
+		 ON CONFLICT (company_id, hardware_id) DO NOTHING`, companyID, hardwareID, reason, ms(now))
+	if err != nil {
+		return fmt.Errorf("blacklist device: %w", err)
+	}
+	return nil
+}

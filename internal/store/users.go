@@ -289,3 +289,65 @@ func (q *Queries) UserMemberships(ctx context.Context, userID int64) ([]Membersh
 		return &m, nil
 	})
 }
+
+// DetachLicenseUser takes a user off a license and gives back its license
+// user slot; not on it is ErrNotFound.
+func (q *Queries) DetachLicenseUser(ctx context.Context, licenseID, userID int64, now time.Time) error {
+	ok, err := q.conditional(ctx, "detach license user",
+		`DELETE FROM license_user_licenses WHERE license_id = $1 AND license_user_id = $2`, licenseID, userID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("license user %d on license %d: %w", userID, licenseID, ErrNotFound)
+	}
+	_, err = q.db.ExecContext(ctx, `UPDATE licenses SET license_users_count = license_users_count - 1, updated_at = $2
+		 WHERE id = $1 AND license_users_count > 0`, licenseID, ms(now))
+	return err
+}
+
+// SetUserLimits changes a user's limits on a license (nil: unchanged).
+func (q *Queries) SetUserLimits(ctx context.Context, licenseID, userID int64, maxActivations, totalActivations *int64) error {
+	if maxActivations != nil {
+		if _, err := q.db.ExecContext(ctx, `UPDATE license_user_licenses SET max_activations = $3, allow_unlimited_activations = $4
+			 WHERE license_id = $1 AND license_user_id = $2`, licenseID, userID, *maxActivations, *maxActivations == 0); err != nil {
+			return fmt.Errorf("set user limits: %w", err)
+		}
+	}
+	if totalActivations != nil {
+		if _, err := q.db.ExecContext(ctx, `UPDATE license_user_licenses SET total_activations = $3
+			 WHERE license_id = $1 AND license_user_id = $2`, licenseID, userID, *totalActivations); err != nil {
+			return fmt.Errorf("set user activations: %w", err)
+		}
+	}
+	return nil
+}
+
+// UserDeviceIDs lists a user's active devices on a license.
+func (q *Queries) UserDeviceIDs(ctx context.Context, licenseID, userID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id FROM devices WHERE license_id = $1 AND license_user_id = $2 AND is_active ORDER BY id`,
+		licenseID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("user devices: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// AttachLicenseUserIfAbsent links a user to a license unless linked
+// already, and reports whether it did: a statement that does nothing on a
+// conflict, since a failed one would abort a PostgreSQL transaction.
+func (q *Queries) AttachLicenseUserIfAbsent(ctx context.Context, licenseID, userID, maxActivations int64, now time.Time) (bool, error) {
+	return q.conditional(ctx, "attach license user",
+		`INSERT INTO license_user_licenses (license_id, license_user_id, max_activations, allow_unlimited_activations, created_at)
+		 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (license_id, license_user_id) DO NOTHING`,
+		licenseID, userID, maxActivations, maxActivations == 0, ms(now))
+}
