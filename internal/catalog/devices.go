@@ -150,3 +150,8 @@ func (c *Catalog) ResetLicense(ctx context.Context, a Actor, id int64) error {
 		return c.audit(ctx, q, a, "license.reset", "license", id, map[string]any{"deactivated": len(ids)})
 	})
 }
+
+// DeviceVariables lists a page of the company's device variables matching f.
+func (c *Catalog) DeviceVariables(ctx context.Context, companyID int64, f store.Filter, p store.Page) (int64, []store.VariableRow, error) {
+	return c.store.Reader().DeviceVariablesPage(ctx, companyID, f, p)
+}

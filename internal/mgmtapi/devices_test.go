@@ -106,3 +106,27 @@ func TestLicenseReset(t *testing.T) {
 	}
 	wantError(t, w.post("licenses/4242/reset/", ""), 404, "not_found")
 }
+
+func TestDeviceVariables(t *testing.T) {
+	w := newWorld(t)
+	w.catalogApp()
+	id := w.keyLicense("VAR-0001", 1)
+	r := w.licenseAPI("POST", "activate_license", map[string]any{"product": "APP", "hardware_id": "v-1", "license_key": "VAR-0001",
+		"variables": map[string]any{"os_build": 22631, "seats": "3"}})
+	if r.Status != 200 {
+		t.Fatalf("activate: %d %s", r.Status, r.Body)
+	}
+	l := w.get(fmt.Sprintf("device-variables/?license=%d&order_by=variable", id)).json(t)
+	res := l["results"].([]any)
+	if l["count"] != float64(2) || res[0].(map[string]any)["variable"] != "os_build" || res[0].(map[string]any)["value"] != "22631" {
+		t.Fatalf("device variables: %v", l)
+	}
+	one := w.get(fmt.Sprintf("device-variables/%v/", res[1].(map[string]any)["id"])).json(t)
+	if one["variable"] != "seats" || one["value"] != "3" {
+		t.Fatalf("one variable: %v", one)
+	}
+	if n := w.get("device-variables/?variable=seats").json(t)["count"]; n != float64(1) {
+		t.Fatalf("by name: %v", n)
+	}
+	wantError(t, w.get("device-variables/424242/"), 404, "not_found")
+}

@@ -165,3 +165,31 @@ func (q *Queries) ResetLicenseCounters(ctx context.Context, licenseID int64, now
 func (q *Queries) ProductIDs(ctx context.Context, companyID int64, f Filter, p Page) (int64, []int64, error) {
 	return q.listIDs(ctx, "products", "t.company_id = ?", []any{companyID}, f, p)
 }
+
+// VariableRow is a device variable with its times.
+type VariableRow struct {
+	DeviceVariable
+	UpdatedAt time.Time
+}
+
+// DeviceVariablesPage lists one page of the company's device variables
+// matching f (columns of device_variables as t).
+func (q *Queries) DeviceVariablesPage(ctx context.Context, companyID int64, f Filter, p Page) (int64, []VariableRow, error) {
+	total, ids, err := q.listIDs(ctx, "device_variables",
+		"t.device_id IN (SELECT d.id FROM devices d JOIN licenses l ON l.id = d.license_id WHERE l.company_id = ?)", []any{companyID}, f, p)
+	if err != nil || len(ids) == 0 {
+		return total, nil, err
+	}
+	out := make([]VariableRow, 0, len(ids))
+	for _, id := range ids {
+		var v VariableRow
+		var created, updated int64
+		if err := q.db.QueryRowContext(ctx, `SELECT id, device_id, variable, value, created_at, updated_at FROM device_variables WHERE id = $1`, id).
+			Scan(&v.ID, &v.DeviceID, &v.Variable, &v.Value, &created, &updated); err != nil {
+			return 0, nil, fmt.Errorf("device variable: %w", err)
+		}
+		v.CreatedAt, v.UpdatedAt = fromMS(created), fromMS(updated)
+		out = append(out, v)
+	}
+	return total, out, nil
+}

@@ -72,8 +72,10 @@ schemas["Product"] = obj({"id": S("integer"), "product_name": S("string"), "shor
                           "trial_max_activations": S("integer"), "default_license_type": S("string"), "max_activations": S("integer"),
                           "prevent_vm": S("boolean"), "floating_timeout": S("integer"), "allow_overages": S("boolean"),
                           "max_overages": S("integer"), "metadata": S("object"), "created_at": S("string"), "updated_at": S("string")})
+schemas["DeviceVariable"] = obj({"id": S("integer"), "device": S("integer"), "variable": S("string"), "value": S("string"),
+                                 "created_at": S("string"), "updated_at": S("string")})
 schemas["CustomerObject"] = obj(customer["properties"] | {"total_licenses": S("integer"), "updated_at": S("string")})
-for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject", "Product"]:
+for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject", "Product", "DeviceVariable"]:
     schemas[n + "Page"] = obj({"count": S("integer"), "next": NS("string"), "previous": NS("string"),
                                "results": {"type": "array", "items": REF(n)}})
 
@@ -148,6 +150,9 @@ paths = {
     "/devices/{id}/blacklist/": {"post": op("blacklistDevice", "Blacklist the device's hardware id and deactivate its devices", 200, REF("Message"), ACTION_ERR, idp,
                                             body=obj({"reason": S("string")}, []), write=True)},
     "/devices/{id}/unblacklist/": {"post": op("unblacklistDevice", "Take the hardware id off the blacklist (devices stay inactive)", 200, REF("Message"), ACTION_ERR, idp, write=True)},
+    "/device-variables/": {"get": op("listDeviceVariables", "A page of device variables (what devices reported)", 200, PAGE("DeviceVariable"), LIST_ERR,
+                                     paging + [q(f) for f in ["device", "license", "variable"]])},
+    "/device-variables/{id}/": {"get": op("getDeviceVariable", "One device variable", 200, REF("DeviceVariable"), ONE_ERR, idp)},
     "/license-users/": {"get": op("listLicenseUsers", "A page of license users", 200, PAGE("LicenseUser"), LIST_ERR, paging + [q(f) for f in user_filters])},
     "/license-users/{id}/": {"get": op("getLicenseUser", "One license user", 200, REF("LicenseUser"), ONE_ERR, idp)},
     "/license-users/{id}/set_password/": {"post": op("setPassword", "Set a license user's password", 200, REF("Message"),
