@@ -16,6 +16,7 @@ type License struct {
 	*licensing.LicenseView
 	Users        []LicenseUser
 	ActiveDevice bool
+	OrderID      int64 // 0: not issued by an order
 }
 
 // LicenseUser is a user on a license, with the initial password while it
@@ -51,6 +52,9 @@ func (c *Catalog) License(ctx context.Context, companyID, id int64) (*License, e
 		out.Users = append(out.Users, LicenseUser{LicenseUser: users[i], Link: links[i], InitialPassword: pw})
 	}
 	if out.ActiveDevice, err = r.HasActiveDevice(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.OrderID, err = r.LicenseOrderID(ctx, id); err != nil {
 		return nil, err
 	}
 	return out, nil

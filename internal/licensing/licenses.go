@@ -126,10 +126,18 @@ func (s *Service) CreateLicense(ctx context.Context, companyID int64, spec Licen
 }
 
 func (s *Service) insertLicense(ctx context.Context, q *store.Queries, l store.License, features []store.ProductFeature, cols []store.Column, now time.Time) (int64, error) {
-	id, err := q.CreateLicense(ctx, l)
+	id, err := InsertLicense(ctx, q, l, features, cols, now)
 	if errors.Is(err, store.ErrConflict) {
 		return 0, fmt.Errorf("license key %q is already in use", *l.LicenseKey)
 	}
+	return id, err
+}
+
+// InsertLicense stores l in q with the given features of its product, then
+// sets cols: for vendor operations that issue licenses in a transaction of
+// their own. A key in use is store.ErrConflict.
+func InsertLicense(ctx context.Context, q *store.Queries, l store.License, features []store.ProductFeature, cols []store.Column, now time.Time) (int64, error) {
+	id, err := q.CreateLicense(ctx, l)
 	if err != nil {
 		return 0, err
 	}
@@ -139,6 +147,25 @@ func (s *Service) insertLicense(ctx context.Context, q *store.Queries, l store.L
 		}
 	}
 	return id, q.UpdateColumns(ctx, "licenses", l.CompanyID, id, cols, now)
+}
+
+// LicenseDraft is the license product p issues by default, not yet stored.
+func LicenseDraft(companyID int64, p *store.Product, now time.Time) store.License {
+	return store.License{CompanyID: companyID, ProductID: p.ID, LicenseType: store.LicensePerpetual, Enabled: true,
+		MaxActivations: p.MaxActivations, PreventVM: p.PreventVM, FloatingTimeout: p.FloatingTimeout, AllowOverages: p.AllowOverages,
+		MaxOverages: p.MaxOverages, AllowOfflineActivation: true, CreatedAt: now, UpdatedAt: now}
+}
+
+// NewLicenseKey returns a random XXXX-XXXX-XXXX-XXXX key.
+func NewLicenseKey() string { return newLicenseKey() }
+
+// ValidLicenseKey reports whether key may be a license key.
+func ValidLicenseKey(key string) bool { return licenseKeyRE.MatchString(key) }
+
+// FeatureColumns reads license feature settings (key=value, as `licensor
+// license feature set` takes them).
+func FeatureColumns(pairs []string) ([]store.Column, error) {
+	return parseSettings(featureSettings, "feature", pairs)
 }
 
 func pickFeatures(all []store.ProductFeature, codes []string) ([]store.ProductFeature, error) {

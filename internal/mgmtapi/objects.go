@@ -196,8 +196,11 @@ func newLicense(l *catalog.License) licenseJSON {
 		MaxLicenseUsers: lic.MaxLicenseUsers, LicenseUsers: []licenseUserJSON{}, ProductFeatures: []licenseFeatureJSON{},
 		CustomFields: []customFieldJSON{}, Metadata: meta(lic.Metadata), BundleLicense: lic.BundleLicenseID,
 		CreatedAt: ts(lic.CreatedAt), UpdatedAt: ts(lic.UpdatedAt)}
-	if lic.OrderStoreID != "" {
+	if lic.OrderStoreID != "" || l.OrderID != 0 {
 		out.Order = &orderRef{StoreID: lic.OrderStoreID}
+		if l.OrderID != 0 {
+			out.Order.ID = &l.OrderID
+		}
 	}
 	for _, u := range l.Users {
 		out.LicenseUsers = append(out.LicenseUsers, licenseUserJSON{ID: u.ID, Email: u.Email, TrueEmail: store.NormalizeEmail(u.Email),

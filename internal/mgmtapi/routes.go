@@ -26,7 +26,7 @@ func r(method, pattern string, h handlerFunc) route {
 
 // routeTable lists every endpoint the Management API serves.
 func (a *API) routeTable() []route {
-	return slices.Concat(a.licenseRoutes(), a.deviceRoutes(), a.userRoutes(), a.auditRoutes(), a.customerRoutes(), a.productRoutes(), a.bulkRoutes(), a.assignRoutes(), a.variableRoutes())
+	return slices.Concat(a.licenseRoutes(), a.deviceRoutes(), a.userRoutes(), a.auditRoutes(), a.customerRoutes(), a.productRoutes(), a.bulkRoutes(), a.assignRoutes(), a.variableRoutes(), a.orderRoutes())
 }
 
 // match returns the routes whose pattern fits path (one trailing slash or

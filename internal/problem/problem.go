@@ -118,6 +118,7 @@ const (
 	CodeProductExists       = "product_exists"
 	CodeMaxLicenseUsers     = "max_license_users_reached"
 	CodeUserNotAssigned     = "user_not_assigned"
+	CodeNotSupported        = "not_supported"
 	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
 	CodeIdempotencyReused   = "idempotency_key_reused"
 	CodeInvalidAuthMethod   = "invalid_product_auth_method"

@@ -74,8 +74,14 @@ schemas["Product"] = obj({"id": S("integer"), "product_name": S("string"), "shor
                           "max_overages": S("integer"), "metadata": S("object"), "created_at": S("string"), "updated_at": S("string")})
 schemas["DeviceVariable"] = obj({"id": S("integer"), "device": S("integer"), "variable": S("string"), "value": S("string"),
                                  "created_at": S("string"), "updated_at": S("string")})
+order_props = {"id": S("integer"), "store_id": S("string"), "created": NS("string"), "is_test": S("boolean"), "order_type": S("string"),
+               "reference": S("string"), "language": S("string"), "campaign_params": S("string"), "download_id": S("string"),
+               "prevent_vm": S("boolean"), "metadata": S("object"), "customer": {"oneOf": [{"type": "null"}, REF("Customer")]},
+               "license_count": S("integer"), "license_ids": {"type": "array", "items": S("integer")}, "created_at": S("string"), "updated_at": S("string")}
+schemas["Order"] = obj(order_props)
+schemas["OrderWithLicenses"] = obj(order_props | {"licenses": {"type": "array", "items": REF("License")}})
 schemas["CustomerObject"] = obj(customer["properties"] | {"total_licenses": S("integer"), "updated_at": S("string")})
-for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject", "Product", "DeviceVariable"]:
+for n in ["License", "Device", "LicenseUser", "AuditEvent", "CustomerObject", "Product", "DeviceVariable", "Order"]:
     schemas[n + "Page"] = obj({"count": S("integer"), "next": NS("string"), "previous": NS("string"),
                                "results": {"type": "array", "items": REF(n)}})
 
@@ -116,6 +122,18 @@ audit_filters = ["action", "action__startswith", "actor_type", "actor_id", "subj
 paths = {
     "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document (no authentication)", "security": [],
                               "responses": {"200": {"description": "the OpenAPI document", "content": {"application/json": {"schema": S("object")}}}}}},
+    "/orders/create_order/": {"post": dict(op("createOrder", "Issue an order's licenses (and its customer and license users) in one transaction", 201, REF("OrderWithLicenses"),
+                                              "invalid_json, missing_parameters, validation_error (the message starts with the field's path, e.g. items[1].licenses[0].max_activation: unknown field), unsupported_field, unknown_product, unsupported_product_feature, invalid_product_auth_method, not_supported (bundle products), max_license_users_reached, order_id_exists (409), license_key_exists (409)",
+                                              body={"type": "object"}, write=True,
+                                              note="An identical replay (the same JSON value) answers 200 with the order as it is now and Idempotent-Replayed: true, writing nothing; the same id with another body is 409 unless append is true."),
+                                           responses={"201": {"description": "created", "content": {"application/json": {"schema": REF("OrderWithLicenses")}}},
+                                                      "200": {"description": "an identical replay", "content": {"application/json": {"schema": REF("OrderWithLicenses")}}},
+                                                      "default": {"description": "an error: " + COMMON_ERRORS + ", invalid_json, missing_parameters, validation_error, unsupported_field, unknown_product, unsupported_product_feature, invalid_product_auth_method, not_supported, max_license_users_reached, order_id_exists (409), license_key_exists (409), permission_denied (403: a read-only key)",
+                                                                  "content": {"application/json": {"schema": REF("Error")}}}})},
+    "/orders/": {"get": op("listOrders", "A page of orders", 200, PAGE("Order"), LIST_ERR,
+                           paging + [q(f) for f in ["store_id", "store_id__icontains", "store_id__startswith", "customer_id", "customer_email",
+                                                    "customer_email__icontains", "is_test", "created_at__gt", "created_at__gte", "created_at__lt", "created_at__lte"]])},
+    "/orders/{id}/": {"get": op("getOrder", "One order with its licenses", 200, REF("OrderWithLicenses"), ONE_ERR, idp)},
     "/licenses/": {"get": op("listLicenses", "A page of licenses", 200, PAGE("License"), LIST_ERR, paging + [q(f) for f in license_filters])},
     "/licenses/{id}/": {"get": op("getLicense", "One license", 200, REF("License"), ONE_ERR, idp),
                         "patch": op("patchLicense", "Change a license (and a bundle license's licenses)", 200, REF("License"),
