@@ -58,6 +58,7 @@ func commands() []command {
 		{"customer-account create", "create a customer account, optionally signing in with SSO: --code --name [sso_issuer=URL sso_client_id=ID]", runCustomerAccountCreate},
 		{"license create", "create a license of a product [key=value ...]", runLicenseCreate},
 		{"license show", "print a license as the API shows it: ID", runLicenseShow},
+		{"order create", "issue an order's licenses from a create_order body: --file ORDER.json", runOrderCreate},
 		{"license list", "list licenses [--product C] [--customer EMAIL] [--key K] [--status S] [--limit N --offset N]", runLicenseList},
 		{"license set", "change license settings: ID key=value ...", runLicenseSet},
 		{"license disable", "disable a license: ID", runLicenseDisable},

@@ -120,3 +120,26 @@ func TestDay2Commands(t *testing.T) {
 		t.Fatal("the audit log shows a password")
 	}
 }
+
+func TestOrderCreateCommand(t *testing.T) {
+	dir := t.TempDir()
+	e := newEnv(filepath.Join(dir, "data"))
+	ok(t, e, "init", "--json")
+	ok(t, e, "product", "create", "--code", "APP", "--name", "App", "--json")
+	order := filepath.Join(dir, "order.json")
+	must(t, os.WriteFile(order, []byte(`{"id": "shop-77", "customer": {"email": "buyer@example.com"}, "items": [{"product_code": "APP", "licenses": [{"max_activations": 2}, {}]}]}`), 0o600))
+	o := ok(t, e, "order", "create", "--file", order, "--json")
+	if o["store_id"] != "shop-77" || o["license_count"] != float64(2) || len(o["licenses"].([]any)) != 2 {
+		t.Fatalf("order create = %v", o)
+	}
+	again := ok(t, e, "order", "create", "--file", order, "--json")
+	if again["id"] != o["id"] || again["license_count"] != float64(2) {
+		t.Fatalf("the same file again = %v", again)
+	}
+	if n := ok(t, e, "license", "list", "--json")["count"]; n != float64(2) {
+		t.Fatalf("licenses after issuing the same order twice: %v", n)
+	}
+	must(t, os.WriteFile(order, []byte(`{"id": "shop-78", "items": [{"product_code": "NOPE", "licenses": [{}]}]}`), 0o600))
+	fails(t, e, 1, "unknown_product", "order", "create", "--file", order)
+	fails(t, e, 2, "--file", "order", "create")
+}

@@ -1,6 +1,9 @@
 package mgmtapi
 
 import (
+	"bytes"
+	"net/http"
+
 	"github.com/licensor/licensor/internal/catalog"
 	"github.com/licensor/licensor/internal/problem"
 	"github.com/licensor/licensor/internal/store"
@@ -38,4 +41,27 @@ func Filters(kind string, params map[string]string) (store.Filter, error) {
 		}
 	}
 	return f, nil
+}
+
+// ReadOrder reads a create_order body as POST orders/create_order/ does
+// (for `licensor order create --file`).
+func ReadOrder(body []byte) (catalog.OrderInput, error) {
+	r, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	m, err := object(r)
+	if err != nil {
+		return catalog.OrderInput{}, err
+	}
+	in, err := readOrder(m)
+	in.Order.RequestHash = canonicalHash(m)
+	return in, err
+}
+
+// OrderObject renders an order with its licenses as GET orders/{id}/ does.
+func OrderObject(o *catalog.Order, licenses []*catalog.License) any {
+	out := newOrder(o)
+	out.Licenses = []licenseJSON{}
+	for _, l := range licenses {
+		out.Licenses = append(out.Licenses, newLicense(l))
+	}
+	return out
 }
